@@ -1,0 +1,2 @@
+pub mod pyjson;
+pub mod reader;

@@ -1,0 +1,485 @@
+//! The bytes of CPython's `json.dumps(obj, allow_nan=False)`, which is what
+//! Label Studio's `requests.post(json=...)` puts on the wire.
+//!
+//! - separators `", "` and `": "`, no other whitespace;
+//! - `ensure_ascii`: everything outside `' '..='~'` is escaped, with the short
+//!   forms `\" \\ \n \r \t \b \f` and otherwise lowercase `\uXXXX` (astral
+//!   characters as a surrogate pair, lone surrogates as themselves);
+//! - ints verbatim at any size (CPython refuses more than 4300 digits);
+//! - floats as `repr()`: shortest round-trip digits, `1.0`, `1e-07`, `1e+16`;
+//!   NaN and infinities are refused (`allow_nan=False`).
+//!
+//! Output is always ASCII. [`transcode`] re-emits a JSON value read by
+//! [`crate::reader`] in this format without building a tree, with Python's
+//! dict semantics for duplicate keys (first position, last value).
+
+use crate::reader::{Doc, Number, Value};
+use std::fmt::Write as _;
+
+/// CPython's default `sys.int_info.default_max_str_digits`.
+pub const MAX_INT_DIGITS: usize = 4300;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum WriteError {
+    /// NaN, an infinity, or a literal too large for a double (`1e400`).
+    NonFinite { offset: Option<usize> },
+    /// An int literal past CPython's 4300-digit conversion limit.
+    IntTooLong { offset: Option<usize> },
+}
+
+impl std::fmt::Display for WriteError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            WriteError::NonFinite { .. } => {
+                f.write_str("out of range float value (NaN or Infinity) is not JSON compliant; Python's json.dumps(allow_nan=False) refuses it")
+            }
+            WriteError::IntTooLong { .. } => {
+                write!(f, "integer has more than {MAX_INT_DIGITS} digits; Python refuses to convert it")
+            }
+        }
+    }
+}
+
+/// How each ASCII byte is written: 0 = as itself, b'u' = `\u00XX`, else `\` + that byte.
+const ASCII_ESCAPE: [u8; 128] = {
+    let mut t = [0u8; 128];
+    let mut i = 0;
+    while i < 0x20 {
+        t[i] = b'u';
+        i += 1;
+    }
+    t[0x08] = b'b';
+    t[0x09] = b't';
+    t[0x0a] = b'n';
+    t[0x0c] = b'f';
+    t[0x0d] = b'r';
+    t[b'"' as usize] = b'"';
+    t[b'\\' as usize] = b'\\';
+    t[0x7f] = b'u';
+    t
+};
+
+const HEX: &[u8; 16] = b"0123456789abcdef";
+
+#[inline]
+fn push_unit(out: &mut Vec<u8>, unit: u32) {
+    out.extend_from_slice(&[
+        b'\\',
+        b'u',
+        HEX[(unit >> 12 & 0xf) as usize],
+        HEX[(unit >> 8 & 0xf) as usize],
+        HEX[(unit >> 4 & 0xf) as usize],
+        HEX[(unit & 0xf) as usize],
+    ]);
+}
+
+#[inline]
+fn push_ascii(out: &mut Vec<u8>, b: u8) {
+    match ASCII_ESCAPE[b as usize] {
+        0 => out.push(b),
+        b'u' => push_unit(out, b as u32),
+        e => out.extend_from_slice(&[b'\\', e]),
+    }
+}
+
+#[inline]
+fn push_char(out: &mut Vec<u8>, c: char) {
+    let c = c as u32;
+    if c < 0x80 {
+        push_ascii(out, c as u8);
+    } else if c < 0x10000 {
+        push_unit(out, c);
+    } else {
+        let v = c - 0x10000;
+        push_unit(out, 0xd800 | (v >> 10));
+        push_unit(out, 0xdc00 | (v & 0x3ff));
+    }
+}
+
+/// Copies the longest run of bytes that need no escaping; returns its end.
+#[inline]
+fn plain_run(b: &[u8], mut i: usize) -> usize {
+    while i < b.len() {
+        let c = b[i];
+        if c >= 0x80 || ASCII_ESCAPE[c as usize] != 0 {
+            break;
+        }
+        i += 1;
+    }
+    i
+}
+
+/// Writes a Rust string as a Python JSON string literal (quotes included).
+pub fn write_str(out: &mut Vec<u8>, s: &str) {
+    out.push(b'"');
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        let end = plain_run(b, i);
+        out.extend_from_slice(&b[i..end]);
+        i = end;
+        if i < b.len() {
+            // Either an ASCII byte to escape or the start of a UTF-8 sequence.
+            let c = s[i..].chars().next().unwrap_or('\u{FFFD}');
+            push_char(out, c);
+            i += c.len_utf8();
+        }
+    }
+    out.push(b'"');
+}
+
+/// Writes the body of a validated JSON string literal (the text between its
+/// quotes) as a Python JSON string literal. Escapes are mapped code unit by
+/// code unit, which is exactly what decoding then `ensure_ascii` re-encoding
+/// does, lone surrogates included.
+pub fn write_string_body(out: &mut Vec<u8>, body: &str) {
+    out.push(b'"');
+    let b = body.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        let end = plain_run(b, i);
+        out.extend_from_slice(&b[i..end]);
+        i = end;
+        if i >= b.len() {
+            break;
+        }
+        let c = b[i];
+        if c == b'\\' {
+            let e = b[i + 1];
+            match e {
+                b'u' => {
+                    let unit = u32::from_str_radix(&body[i + 2..i + 6], 16).unwrap_or(0xfffd);
+                    if unit < 0x80 {
+                        push_ascii(out, unit as u8);
+                    } else {
+                        push_unit(out, unit);
+                    }
+                    i += 6;
+                }
+                b'/' => {
+                    out.push(b'/');
+                    i += 2;
+                }
+                // \" \\ \b \f \n \r \t are already in Python's form.
+                _ => {
+                    out.extend_from_slice(&[b'\\', e]);
+                    i += 2;
+                }
+            }
+        } else if c < 0x80 {
+            push_ascii(out, c);
+            i += 1;
+        } else {
+            let ch = body[i..].chars().next().unwrap_or('\u{FFFD}');
+            push_char(out, ch);
+            i += ch.len_utf8();
+        }
+    }
+    out.push(b'"');
+}
+
+/// Writes a float as Python's `repr()` would.
+pub fn write_float(out: &mut Vec<u8>, x: f64) -> Result<(), WriteError> {
+    if !x.is_finite() {
+        return Err(WriteError::NonFinite { offset: None });
+    }
+    // `{:e}` gives the shortest round-trip digits, like repr: "1.2345e4".
+    let mut sci = String::with_capacity(32);
+    let _ = write!(sci, "{:e}", x.abs());
+    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let exp: i32 = exp.parse().unwrap_or(0);
+    let digits: String = mantissa.chars().filter(|c| *c != '.').collect();
+    let digits = digits.as_bytes();
+    if x.is_sign_negative() {
+        out.push(b'-');
+    }
+    let decpt = exp + 1; // position of the decimal point relative to the digits
+    if !(-4 < decpt && decpt <= 16) {
+        out.push(digits[0]);
+        if digits.len() > 1 {
+            out.push(b'.');
+            out.extend_from_slice(&digits[1..]);
+        }
+        let _ = write!(Bytes(out), "e{}{:02}", if exp < 0 { '-' } else { '+' }, exp.unsigned_abs());
+    } else if decpt <= 0 {
+        out.extend_from_slice(b"0.");
+        out.extend(std::iter::repeat(b'0').take((-decpt) as usize));
+        out.extend_from_slice(digits);
+    } else if decpt as usize >= digits.len() {
+        out.extend_from_slice(digits);
+        out.extend(std::iter::repeat(b'0').take(decpt as usize - digits.len()));
+        out.extend_from_slice(b".0");
+    } else {
+        out.extend_from_slice(&digits[..decpt as usize]);
+        out.push(b'.');
+        out.extend_from_slice(&digits[decpt as usize..]);
+    }
+    Ok(())
+}
+
+struct Bytes<'a>(&'a mut Vec<u8>);
+
+impl std::fmt::Write for Bytes<'_> {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        self.0.extend_from_slice(s.as_bytes());
+        Ok(())
+    }
+}
+
+/// Writes an int literal as Python's `str(int(text))`.
+pub fn write_int_text(out: &mut Vec<u8>, text: &str) -> Result<(), WriteError> {
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    if digits.len() > MAX_INT_DIGITS {
+        return Err(WriteError::IntTooLong { offset: None });
+    }
+    if digits == "0" {
+        out.push(b'0'); // int("-0") is 0
+    } else {
+        out.extend_from_slice(text.as_bytes());
+    }
+    Ok(())
+}
+
+/// Parses a number literal as Python's `float()` would (correctly rounded).
+pub fn parse_float(text: &str) -> Result<f64, WriteError> {
+    let x: f64 = text.parse().map_err(|_| WriteError::NonFinite { offset: None })?;
+    if x.is_finite() {
+        Ok(x)
+    } else {
+        Err(WriteError::NonFinite { offset: None })
+    }
+}
+
+/// Writes a JSON number literal as Python would after `json.loads`.
+pub fn write_number(out: &mut Vec<u8>, n: Number<'_>) -> Result<(), WriteError> {
+    if n.is_int {
+        write_int_text(out, n.text)
+    } else {
+        write_float(out, parse_float(n.text)?)
+    }
+}
+
+struct Frame {
+    is_object: bool,
+    expect_key: bool,
+    in_start: usize,
+    out_start: usize,
+    keys_from: usize,
+}
+
+/// Re-emits a validated JSON value in `json.dumps` form.
+pub fn transcode(out: &mut Vec<u8>, value: Value<'_, '_>) -> Result<(), WriteError> {
+    let doc = value.doc();
+    let base = value.offset();
+    let text = value.text();
+    transcode_span(out, doc, base, text)
+}
+
+fn transcode_span(out: &mut Vec<u8>, doc: &Doc<'_>, base: usize, text: &str) -> Result<(), WriteError> {
+    let b = text.as_bytes();
+    let mut stack: Vec<Frame> = Vec::new();
+    // Rendered keys of the open objects, as ranges of `out`, to spot duplicates.
+    let mut keys: Vec<(usize, usize)> = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b' ' | b'\t' | b'\n' | b'\r' => i += 1,
+            c @ (b'{' | b'[') => {
+                stack.push(Frame {
+                    is_object: c == b'{',
+                    expect_key: c == b'{',
+                    in_start: i,
+                    out_start: out.len(),
+                    keys_from: keys.len(),
+                });
+                out.push(c);
+                i += 1;
+            }
+            c @ (b'}' | b']') => {
+                if let Some(f) = stack.pop() {
+                    keys.truncate(f.keys_from);
+                }
+                out.push(c);
+                i += 1;
+            }
+            b',' => {
+                out.extend_from_slice(b", ");
+                if let Some(f) = stack.last_mut() {
+                    f.expect_key = f.is_object;
+                }
+                i += 1;
+            }
+            b':' => {
+                out.extend_from_slice(b": ");
+                i += 1;
+            }
+            b'"' => {
+                let end = string_end(b, i);
+                let key_start = out.len();
+                write_string_body(out, &text[i + 1..end - 1]);
+                i = end;
+                let Some(f) = stack.last_mut() else { continue };
+                if !f.expect_key {
+                    continue;
+                }
+                f.expect_key = false;
+                let key = &out[key_start..];
+                let dup = keys[f.keys_from..].iter().any(|&(s, e)| out[s..e] == *key);
+                if !dup {
+                    keys.push((key_start, out.len()));
+                    continue;
+                }
+                // A duplicate key: redo this whole object the slow way.
+                let f = stack.pop().unwrap_or(Frame {
+                    is_object: true,
+                    expect_key: false,
+                    in_start: 0,
+                    out_start: 0,
+                    keys_from: 0,
+                });
+                keys.truncate(f.keys_from);
+                out.truncate(f.out_start);
+                let Some(obj) = doc.container_at(base + f.in_start) else {
+                    return Err(WriteError::NonFinite { offset: Some(base + i) });
+                };
+                write_object_dedup(out, obj)?;
+                i = f.in_start + obj.text().len();
+            }
+            b't' => {
+                out.extend_from_slice(b"true");
+                i += 4;
+            }
+            b'f' => {
+                out.extend_from_slice(b"false");
+                i += 5;
+            }
+            b'n' => {
+                out.extend_from_slice(b"null");
+                i += 4;
+            }
+            _ => {
+                let start = i;
+                let mut is_int = true;
+                while i < b.len() && matches!(b[i], b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E') {
+                    is_int &= !matches!(b[i], b'.' | b'e' | b'E');
+                    i += 1;
+                }
+                write_number(out, Number { text: &text[start..i], is_int }).map_err(|e| with_offset(e, base + start))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn with_offset(e: WriteError, offset: usize) -> WriteError {
+    match e {
+        WriteError::NonFinite { .. } => WriteError::NonFinite { offset: Some(offset) },
+        WriteError::IntTooLong { .. } => WriteError::IntTooLong { offset: Some(offset) },
+    }
+}
+
+fn string_end(b: &[u8], mut i: usize) -> usize {
+    i += 1;
+    while i < b.len() {
+        match b[i] {
+            b'"' => return i + 1,
+            b'\\' => i += 2,
+            _ => i += 1,
+        }
+    }
+    b.len()
+}
+
+/// An object with duplicate keys, as a Python dict holds it: each key at its
+/// first position with its last value.
+fn write_object_dedup(out: &mut Vec<u8>, obj: Value<'_, '_>) -> Result<(), WriteError> {
+    // Keys compared in rendered form: ensure_ascii is injective on code units,
+    // so "\u0061" and "a" collide while two different lone surrogates do not.
+    let mut entries: Vec<(Vec<u8>, Value<'_, '_>)> = Vec::new();
+    for (raw_key, v) in obj.raw_entries().into_iter().flatten() {
+        let mut rendered = Vec::with_capacity(raw_key.len() + 2);
+        write_string_body(&mut rendered, raw_key);
+        match entries.iter_mut().find(|(k, _)| *k == rendered) {
+            Some(slot) => slot.1 = v,
+            None => entries.push((rendered, v)),
+        }
+    }
+    out.push(b'{');
+    for (n, (k, v)) in entries.into_iter().enumerate() {
+        if n > 0 {
+            out.extend_from_slice(b", ");
+        }
+        out.extend_from_slice(&k);
+        out.extend_from_slice(b": ");
+        transcode(out, v)?;
+    }
+    out.push(b'}');
+    Ok(())
+}
+
+/// Convenience for tests and callers with a whole document.
+pub fn dumps(json: &str) -> Result<String, String> {
+    let doc = Doc::parse(json).map_err(|e| e.message)?;
+    let mut out = Vec::new();
+    transcode(&mut out, doc.root()).map_err(|e| e.to_string())?;
+    String::from_utf8(out).map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn f(x: f64) -> String {
+        let mut v = Vec::new();
+        write_float(&mut v, x).unwrap();
+        String::from_utf8(v).unwrap()
+    }
+
+    #[test]
+    fn float_repr_matches_python() {
+        for (x, s) in [
+            (1.0, "1.0"), (0.1, "0.1"), (1e-7, "1e-07"), (1e16, "1e+16"), (-0.0, "-0.0"), (12.5, "12.5"),
+            (0.0, "0.0"), (1e15, "1000000000000000.0"), (1234567890123456.7, "1234567890123456.8"),
+            (0.0001, "0.0001"), (0.00001, "1e-05"), (1.5e300, "1.5e+300"), (5e-324, "5e-324"),
+            (1.7976931348623157e308, "1.7976931348623157e+308"), (123456789.0, "123456789.0"),
+            (-2.5e-5, "-2.5e-05"), (9007199254740993.0, "9007199254740992.0"), (1e22, "1e+22"),
+            (0.30000000000000004, "0.30000000000000004"), (100.0, "100.0"),
+        ] {
+            assert_eq!(f(x), s, "{x:?}");
+        }
+        assert!(write_float(&mut Vec::new(), f64::NAN).is_err());
+        assert!(write_float(&mut Vec::new(), f64::INFINITY).is_err());
+    }
+
+    #[test]
+    fn strings_match_ensure_ascii() {
+        let mut v = Vec::new();
+        write_str(&mut v, "a\"b\\c/\n\r\t\u{8}\u{c}\u{1}\u{1f}\u{7f} é\u{2028}😀~");
+        assert_eq!(
+            String::from_utf8(v).unwrap(),
+            r#""a\"b\\c/\n\r\t\b\f\u0001\u001f\u007f \u00e9\u2028\ud83d\ude00~""#
+        );
+    }
+
+    #[test]
+    fn transcodes_documents() {
+        for (input, want) in [
+            (r#"{"a":1,"b":[1.0,-0,-0.0,1E5,"\u00E9\/\u0041\u007f"],"c":{},"d":[]}"#,
+             r#"{"a": 1, "b": [1.0, 0, -0.0, 100000.0, "\u00e9/A\u007f"], "c": {}, "d": []}"#),
+            (r#" [ 9007199254740993 , 8755930484223552274, 1e-7, 1e400000000000000000000 ] "#, ""),
+            (r#""\ud83d\ude00 \ud800 é 😀""#, r#""\ud83d\ude00 \ud800 \u00e9 \ud83d\ude00""#),
+            (r#"{"a": 1, "b": 2, "a": {"x": 1, "x": 2}}"#, r#"{"a": {"x": 2}, "b": 2}"#),
+            (r#"{"\u0061": 1, "a": 2}"#, r#"{"a": 2}"#),
+            (r#"{"\ud800": 1, "\udc00": 2}"#, r#"{"\ud800": 1, "\udc00": 2}"#),
+            (r#"[{"k": [{"z": 1, "z": [true, false, null]}], "k": 3}, {"k": 1}]"#, r#"[{"k": 3}, {"k": 1}]"#),
+        ] {
+            match dumps(input) {
+                Ok(got) => assert_eq!(got, want, "{input}"),
+                Err(e) => assert_eq!(want, "", "{input}: {e}"),
+            }
+        }
+        assert_eq!(dumps("[9007199254740993, 8755930484223552274]").unwrap(), "[9007199254740993, 8755930484223552274]");
+        assert!(dumps(&format!("[{}]", "9".repeat(4301))).is_err());
+        assert!(dumps(&format!("[{}]", "9".repeat(4300))).is_ok());
+    }
+}

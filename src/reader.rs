@@ -1,0 +1,737 @@
+//! A lazy, validating JSON reader over borrowed text.
+//!
+//! The event is read once, strictly (RFC 8259), and every object and array is
+//! recorded on a "tape" as `(start, end, descendants)`. Later walks over an
+//! object's entries jump over nested containers in O(1) instead of rescanning
+//! them, and JSON-valued fields (task `data`, annotation `result`, ...) stay as
+//! slices of the input until the Python writer transcodes them. This keeps a
+//! 5000-task event to two passes over its bytes: this one, and the writer's.
+//!
+//! Numbers keep their text, so ints of any size and the int/float distinction
+//! survive exactly as Python's `json.loads` would see them.
+
+use std::borrow::Cow;
+
+/// Deepest nesting accepted. CPython's encoder gives up (RecursionError) well
+/// before this in a real server, so nothing Label Studio could send is refused.
+pub const MAX_DEPTH: usize = 1000;
+
+#[derive(Debug, Clone, Copy)]
+struct Container {
+    start: u32,
+    end: u32,
+    descendants: u32,
+}
+
+/// A parsed document: the text and its container tape.
+#[derive(Debug)]
+pub struct Doc<'a> {
+    src: &'a str,
+    tape: Vec<Container>,
+}
+
+/// Where and why the text is not JSON.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SyntaxError {
+    pub offset: usize,
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+    /// Path of the value being read when the error was found, e.g. `instance[3].data`.
+    pub path: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Null,
+    Bool,
+    Number,
+    String,
+    Array,
+    Object,
+}
+
+/// One value of a [`Doc`]: its exact text, and its tape slot if a container.
+#[derive(Debug, Clone, Copy)]
+pub struct Value<'d, 'a> {
+    doc: &'d Doc<'a>,
+    start: u32,
+    end: u32,
+    slot: u32,
+}
+
+/// A number's text and whether Python would read it as an `int`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Number<'a> {
+    pub text: &'a str,
+    pub is_int: bool,
+}
+
+const WS: [bool; 256] = {
+    let mut t = [false; 256];
+    t[b' ' as usize] = true;
+    t[b'\t' as usize] = true;
+    t[b'\n' as usize] = true;
+    t[b'\r' as usize] = true;
+    t
+};
+
+/// Bytes that end a fast run inside a string: quote, backslash, control chars.
+const STR_STOP: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 0x20 {
+        t[i] = true;
+        i += 1;
+    }
+    t[b'"' as usize] = true;
+    t[b'\\' as usize] = true;
+    t
+};
+
+enum Frame {
+    Object { slot: usize, key: (u32, u32) },
+    Array { slot: usize, index: usize },
+}
+
+struct Parser<'a> {
+    src: &'a [u8],
+    pos: usize,
+    tape: Vec<Container>,
+    stack: Vec<Frame>,
+}
+
+impl<'a> Doc<'a> {
+    /// Reads `src` as one JSON value (surrounding whitespace allowed).
+    pub fn parse(src: &'a str) -> Result<Doc<'a>, SyntaxError> {
+        if src.len() >= u32::MAX as usize {
+            return Err(error_at(src, 0, "document is larger than 4 GiB".into(), String::new()));
+        }
+        let mut p = Parser { src: src.as_bytes(), pos: 0, tape: Vec::new(), stack: Vec::new() };
+        match p.run() {
+            Ok(()) => Ok(Doc { src, tape: p.tape }),
+            Err(message) => {
+                let path = p.path();
+                Err(error_at(src, p.pos, message, path))
+            }
+        }
+    }
+
+    pub fn root(&self) -> Value<'_, 'a> {
+        let b = self.src.as_bytes();
+        let mut start = 0;
+        while start < b.len() && WS[b[start] as usize] {
+            start += 1;
+        }
+        let mut end = b.len();
+        while end > start && WS[b[end - 1] as usize] {
+            end -= 1;
+        }
+        Value { doc: self, start: start as u32, end: end as u32, slot: 0 }
+    }
+
+    pub fn text(&self) -> &'a str {
+        self.src
+    }
+
+    /// The container that starts at byte `offset`, if any.
+    pub fn container_at(&self, offset: usize) -> Option<Value<'_, 'a>> {
+        let slot = self.tape.binary_search_by_key(&(offset as u32), |c| c.start).ok()?;
+        let c = self.tape[slot];
+        Some(Value { doc: self, start: c.start, end: c.end, slot: slot as u32 })
+    }
+}
+
+fn error_at(src: &str, offset: usize, message: String, path: String) -> SyntaxError {
+    let offset = offset.min(src.len());
+    let before = &src.as_bytes()[..offset];
+    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+    let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    // Columns count characters, as a person reading the text would.
+    let column = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
+    SyntaxError { offset, line, column, message, path }
+}
+
+impl<'a> Parser<'a> {
+    fn peek(&self) -> Option<u8> {
+        self.src.get(self.pos).copied()
+    }
+
+    fn skip_ws(&mut self) {
+        while self.pos < self.src.len() && WS[self.src[self.pos] as usize] {
+            self.pos += 1;
+        }
+    }
+
+    fn expect(&mut self, byte: u8, what: &str) -> Result<(), String> {
+        self.skip_ws();
+        if self.peek() == Some(byte) {
+            self.pos += 1;
+            Ok(())
+        } else {
+            Err(self.unexpected(what))
+        }
+    }
+
+    fn unexpected(&self, what: &str) -> String {
+        match self.peek() {
+            None => format!("unexpected end of input, expecting {what}"),
+            Some(_) => {
+                let rest = &self.src[self.pos..];
+                let ch = std::str::from_utf8(&rest[..rest.len().min(4)])
+                    .ok()
+                    .and_then(|s| s.chars().next())
+                    .or_else(|| String::from_utf8_lossy(rest).chars().next())
+                    .unwrap_or('?');
+                format!("unexpected {ch:?}, expecting {what}")
+            }
+        }
+    }
+
+    fn path(&self) -> String {
+        let mut out = String::new();
+        for frame in &self.stack {
+            match frame {
+                Frame::Object { key: (s, e), .. } if e > s => {
+                    let raw = &self.src[*s as usize..*e as usize];
+                    let key = decode_string_body(std::str::from_utf8(raw).unwrap_or(""));
+                    if !out.is_empty() {
+                        out.push('.');
+                    }
+                    out.push_str(&key);
+                }
+                Frame::Object { .. } => {}
+                Frame::Array { index, .. } => {
+                    out.push_str(&format!("[{index}]"));
+                }
+            }
+        }
+        out
+    }
+
+    fn run(&mut self) -> Result<(), String> {
+        self.skip_ws();
+        self.value()?;
+        loop {
+            // After a value: close containers or move to the next entry.
+            self.skip_ws();
+            let next = self.peek();
+            let Some(frame) = self.stack.last_mut() else {
+                return if self.pos == self.src.len() {
+                    Ok(())
+                } else {
+                    Err(self.unexpected("end of input"))
+                };
+            };
+            match (frame, next) {
+                (Frame::Object { .. }, Some(b',')) => {
+                    self.pos += 1;
+                    self.key()?;
+                    self.value()?;
+                }
+                (Frame::Array { index, .. }, Some(b',')) => {
+                    *index += 1;
+                    self.pos += 1;
+                    self.skip_ws();
+                    self.value()?;
+                }
+                (Frame::Object { slot, .. }, Some(b'}')) | (Frame::Array { slot, .. }, Some(b']')) => {
+                    let slot = *slot;
+                    self.pos += 1;
+                    self.close(slot);
+                }
+                (Frame::Object { .. }, _) => return Err(self.unexpected("',' or '}'")),
+                (Frame::Array { .. }, _) => return Err(self.unexpected("',' or ']'")),
+            }
+        }
+    }
+
+    fn close(&mut self, slot: usize) {
+        let descendants = (self.tape.len() - slot - 1) as u32;
+        let c = &mut self.tape[slot];
+        c.end = self.pos as u32;
+        c.descendants = descendants;
+        self.stack.pop();
+    }
+
+    /// Reads `"key" :` inside an object and records the key for error paths.
+    fn key(&mut self) -> Result<(), String> {
+        self.skip_ws();
+        if self.peek() != Some(b'"') {
+            return Err(self.unexpected("a string key"));
+        }
+        let start = self.pos + 1;
+        self.string()?;
+        let end = self.pos - 1;
+        if let Some(Frame::Object { key, .. }) = self.stack.last_mut() {
+            *key = (start as u32, end as u32);
+        }
+        self.expect(b':', "':'")?;
+        self.skip_ws();
+        Ok(())
+    }
+
+    /// Reads one value; containers are opened and left on the stack.
+    fn value(&mut self) -> Result<(), String> {
+        match self.peek() {
+            Some(b'{') | Some(b'[') => {
+                if self.stack.len() >= MAX_DEPTH {
+                    return Err(format!("nesting deeper than {MAX_DEPTH} levels"));
+                }
+                let is_object = self.peek() == Some(b'{');
+                let slot = self.tape.len();
+                self.tape.push(Container { start: self.pos as u32, end: 0, descendants: 0 });
+                self.pos += 1;
+                self.stack.push(if is_object {
+                    Frame::Object { slot, key: (0, 0) }
+                } else {
+                    Frame::Array { slot, index: 0 }
+                });
+                self.skip_ws();
+                let closer = if is_object { b'}' } else { b']' };
+                if self.peek() == Some(closer) {
+                    self.pos += 1;
+                    self.close(slot);
+                    return Ok(());
+                }
+                if is_object {
+                    self.key()?;
+                }
+                self.skip_ws();
+                self.value()
+            }
+            Some(b'"') => self.string(),
+            Some(b'-') | Some(b'0'..=b'9') => self.number().map(|_| ()),
+            Some(b't') => self.literal("true"),
+            Some(b'f') => self.literal("false"),
+            Some(b'n') => self.literal("null"),
+            _ => Err(self.unexpected("a value")),
+        }
+    }
+
+    fn literal(&mut self, word: &str) -> Result<(), String> {
+        if self.src[self.pos..].starts_with(word.as_bytes()) {
+            self.pos += word.len();
+            Ok(())
+        } else {
+            Err(self.unexpected(word))
+        }
+    }
+
+    fn digits(&mut self) -> usize {
+        let start = self.pos;
+        while matches!(self.peek(), Some(b'0'..=b'9')) {
+            self.pos += 1;
+        }
+        self.pos - start
+    }
+
+    /// Returns whether the number is an integer literal.
+    fn number(&mut self) -> Result<bool, String> {
+        if self.peek() == Some(b'-') {
+            self.pos += 1;
+        }
+        match self.peek() {
+            Some(b'0') => self.pos += 1,
+            Some(b'1'..=b'9') => {
+                self.digits();
+            }
+            _ => return Err(self.unexpected("a digit")),
+        }
+        let mut is_int = true;
+        if self.peek() == Some(b'.') {
+            self.pos += 1;
+            if self.digits() == 0 {
+                return Err(self.unexpected("a digit after '.'"));
+            }
+            is_int = false;
+        }
+        if matches!(self.peek(), Some(b'e') | Some(b'E')) {
+            self.pos += 1;
+            if matches!(self.peek(), Some(b'+') | Some(b'-')) {
+                self.pos += 1;
+            }
+            if self.digits() == 0 {
+                return Err(self.unexpected("a digit in the exponent"));
+            }
+            is_int = false;
+        }
+        Ok(is_int)
+    }
+
+    /// Reads a string starting at its opening quote; leaves `pos` after the closing one.
+    fn string(&mut self) -> Result<(), String> {
+        self.pos += 1;
+        loop {
+            while self.pos < self.src.len() && !STR_STOP[self.src[self.pos] as usize] {
+                self.pos += 1;
+            }
+            match self.peek() {
+                None => return Err("unterminated string".into()),
+                Some(b'"') => {
+                    self.pos += 1;
+                    return Ok(());
+                }
+                Some(b'\\') => {
+                    self.pos += 1;
+                    match self.peek() {
+                        Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => self.pos += 1,
+                        Some(b'u') => {
+                            self.pos += 1;
+                            for _ in 0..4 {
+                                match self.peek() {
+                                    Some(c) if c.is_ascii_hexdigit() => self.pos += 1,
+                                    _ => return Err(self.unexpected("a hex digit in \\u escape")),
+                                }
+                            }
+                        }
+                        _ => return Err(self.unexpected("a valid escape")),
+                    }
+                }
+                Some(_) => return Err("control character in string (must be escaped)".into()),
+            }
+        }
+    }
+}
+
+impl<'d, 'a> Value<'d, 'a> {
+    pub fn text(&self) -> &'a str {
+        &self.doc.src[self.start as usize..self.end as usize]
+    }
+
+    pub fn doc(&self) -> &'d Doc<'a> {
+        self.doc
+    }
+
+    /// Byte offset of this value in the document.
+    pub fn offset(&self) -> usize {
+        self.start as usize
+    }
+
+    pub fn kind(&self) -> Kind {
+        match self.doc.src.as_bytes()[self.start as usize] {
+            b'n' => Kind::Null,
+            b't' | b'f' => Kind::Bool,
+            b'"' => Kind::String,
+            b'[' => Kind::Array,
+            b'{' => Kind::Object,
+            _ => Kind::Number,
+        }
+    }
+
+    pub fn is_null(&self) -> bool {
+        self.kind() == Kind::Null
+    }
+
+    pub fn as_bool(&self) -> Option<bool> {
+        match self.text() {
+            "true" => Some(true),
+            "false" => Some(false),
+            _ => None,
+        }
+    }
+
+    pub fn as_number(&self) -> Option<Number<'a>> {
+        if self.kind() != Kind::Number {
+            return None;
+        }
+        let text = self.text();
+        Some(Number { text, is_int: !text.bytes().any(|b| matches!(b, b'.' | b'e' | b'E')) })
+    }
+
+    /// The decoded string; lone surrogates become U+FFFD (only the Python
+    /// writer, which works on the raw text, needs them exactly).
+    pub fn as_str(&self) -> Option<Cow<'a, str>> {
+        if self.kind() != Kind::String {
+            return None;
+        }
+        let t = self.text();
+        Some(decode_string_body(&t[1..t.len() - 1]))
+    }
+
+    /// The raw text between the quotes of a string value.
+    pub fn string_body(&self) -> Option<&'a str> {
+        if self.kind() != Kind::String {
+            return None;
+        }
+        let t = self.text();
+        Some(&t[1..t.len() - 1])
+    }
+
+    /// Entries of an object, in document order (duplicates included).
+    pub fn entries(&self) -> Option<Entries<'d, 'a>> {
+        self.raw_entries().map(Entries)
+    }
+
+    /// Entries with each key as the raw text between its quotes.
+    pub fn raw_entries(&self) -> Option<RawEntries<'d, 'a>> {
+        if self.kind() != Kind::Object {
+            return None;
+        }
+        Some(RawEntries(Walker::new(self)))
+    }
+
+    /// Elements of an array.
+    pub fn elements(&self) -> Option<Elements<'d, 'a>> {
+        if self.kind() != Kind::Array {
+            return None;
+        }
+        Some(Elements(Walker::new(self)))
+    }
+
+    /// Number of elements or entries of a container, without decoding them.
+    pub fn len(&self) -> usize {
+        match self.kind() {
+            Kind::Array => self.elements().map_or(0, |e| e.count()),
+            Kind::Object => self.entries().map_or(0, |e| e.count()),
+            _ => 0,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        matches!(self.text().as_bytes()[1..].iter().find(|b| !WS[**b as usize]), Some(b'}') | Some(b']'))
+    }
+
+    /// Looks up the last entry named `key` (Python dict semantics: last wins).
+    pub fn get(&self, key: &str) -> Option<Value<'d, 'a>> {
+        self.entries()?.filter(|(k, _)| k == key).last().map(|(_, v)| v)
+    }
+}
+
+/// Walks the direct children of a validated container.
+struct Walker<'d, 'a> {
+    doc: &'d Doc<'a>,
+    pos: usize,
+    end: usize,
+    next_slot: usize,
+    first: bool,
+}
+
+impl<'d, 'a> Walker<'d, 'a> {
+    fn new(v: &Value<'d, 'a>) -> Self {
+        Walker {
+            doc: v.doc,
+            pos: v.start as usize + 1,
+            end: v.end as usize - 1,
+            next_slot: v.slot as usize + 1,
+            first: true,
+        }
+    }
+
+    fn bytes(&self) -> &'a [u8] {
+        self.doc.src.as_bytes()
+    }
+
+    fn skip_ws(&mut self) {
+        let b = self.bytes();
+        while self.pos < self.end && WS[b[self.pos] as usize] {
+            self.pos += 1;
+        }
+    }
+
+    /// Moves to the next child; false at the end of the container.
+    fn advance(&mut self) -> bool {
+        self.skip_ws();
+        if self.pos >= self.end {
+            return false;
+        }
+        if !self.first {
+            self.pos += 1; // the ','
+            self.skip_ws();
+        }
+        self.first = false;
+        true
+    }
+
+    fn string_end(&self, mut pos: usize) -> usize {
+        let b = self.bytes();
+        pos += 1;
+        loop {
+            match b[pos] {
+                b'"' => return pos + 1,
+                b'\\' => pos += 2,
+                _ => pos += 1,
+            }
+        }
+    }
+
+    fn value(&mut self) -> Value<'d, 'a> {
+        let b = self.bytes();
+        let start = self.pos;
+        let mut slot = 0;
+        match b[start] {
+            b'{' | b'[' => {
+                let c = self.doc.tape[self.next_slot];
+                slot = self.next_slot as u32;
+                self.next_slot += 1 + c.descendants as usize;
+                self.pos = c.end as usize;
+            }
+            b'"' => self.pos = self.string_end(start),
+            _ => {
+                while self.pos < self.end && !matches!(b[self.pos], b',' | b'}' | b']') && !WS[b[self.pos] as usize] {
+                    self.pos += 1;
+                }
+            }
+        }
+        Value { doc: self.doc, start: start as u32, end: self.pos as u32, slot }
+    }
+}
+
+pub struct RawEntries<'d, 'a>(Walker<'d, 'a>);
+pub struct Entries<'d, 'a>(RawEntries<'d, 'a>);
+pub struct Elements<'d, 'a>(Walker<'d, 'a>);
+
+impl<'d, 'a> Iterator for Entries<'d, 'a> {
+    type Item = (Cow<'a, str>, Value<'d, 'a>);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.0.next().map(|(k, v)| (decode_string_body(k), v))
+    }
+}
+
+impl<'d, 'a> Iterator for RawEntries<'d, 'a> {
+    type Item = (&'a str, Value<'d, 'a>);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let w = &mut self.0;
+        if !w.advance() {
+            return None;
+        }
+        let key_start = w.pos;
+        let key_end = w.string_end(key_start);
+        let key = &w.doc.src[key_start + 1..key_end - 1];
+        w.pos = key_end;
+        w.skip_ws();
+        w.pos += 1; // the ':'
+        w.skip_ws();
+        Some((key, w.value()))
+    }
+}
+
+impl<'d, 'a> Iterator for Elements<'d, 'a> {
+    type Item = Value<'d, 'a>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if !self.0.advance() {
+            return None;
+        }
+        Some(self.0.value())
+    }
+}
+
+/// Decodes the body of a validated JSON string literal.
+pub fn decode_string_body(body: &str) -> Cow<'_, str> {
+    if !body.contains('\\') {
+        return Cow::Borrowed(body);
+    }
+    let mut units: Vec<u16> = Vec::with_capacity(body.len());
+    let mut out = String::with_capacity(body.len());
+    let b = body.as_bytes();
+    let mut i = 0;
+    let flush = |units: &mut Vec<u16>, out: &mut String| {
+        out.extend(char::decode_utf16(units.drain(..)).map(|r| r.unwrap_or('\u{FFFD}')));
+    };
+    while i < b.len() {
+        if b[i] == b'\\' {
+            let esc = b[i + 1];
+            if esc == b'u' {
+                let hex = &body[i + 2..i + 6];
+                units.push(u16::from_str_radix(hex, 16).unwrap_or(0xFFFD));
+                i += 6;
+                continue;
+            }
+            flush(&mut units, &mut out);
+            out.push(match esc {
+                b'b' => '\u{8}',
+                b'f' => '\u{c}',
+                b'n' => '\n',
+                b'r' => '\r',
+                b't' => '\t',
+                other => other as char,
+            });
+            i += 2;
+        } else {
+            flush(&mut units, &mut out);
+            let next = body[i..].find('\\').map_or(b.len(), |n| i + n);
+            out.push_str(&body[i..next]);
+            i = next;
+        }
+    }
+    flush(&mut units, &mut out);
+    Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(s: &str) -> Doc<'_> {
+        Doc::parse(s).unwrap_or_else(|e| panic!("{s}: {e:?}"))
+    }
+
+    #[test]
+    fn accepts_valid_json() {
+        for s in [
+            "null", " true ", "false", "0", "-0", "1.5e+10", "-12E-3", r#""a\"b\\c\/\u00e9\ud83d\ude00""#,
+            "[]", "{}", "[1,[2,[3]],{\"a\":{}}]", " {\"a\" : [ 1 , 2 ] , \"b\":null} ",
+        ] {
+            parse(s);
+        }
+    }
+
+    #[test]
+    fn rejects_invalid_json_with_position_and_path() {
+        for (s, path) in [
+            ("", ""), ("[1,]", "[1]"), ("{\"a\":1,}", "a"), ("01", ""), ("1.", ""), ("1e", ""), ("-", ""),
+            ("[1 2]", "[0]"), ("\"a\nb\"", ""), ("\"\\x\"", ""), ("\"\\u12g4\"", ""), ("{\"a\" 1}", "a"),
+            ("{1:2}", ""), ("nul", ""), ("[1]x", ""), ("NaN", ""), ("{\"a\":[{\"b\":tru}]}", "a[0].b"),
+            ("\"abc", ""), ("[", "[0]"),
+        ] {
+            let e = Doc::parse(s).expect_err(s);
+            assert_eq!(e.path, path, "{s}: {e:?}");
+        }
+        let e = Doc::parse("{\n  \"a\": x}").unwrap_err();
+        assert_eq!((e.line, e.column, e.offset), (2, 8, 9));
+    }
+
+    #[test]
+    fn depth_limit_is_an_error_not_a_crash() {
+        let deep = "[".repeat(MAX_DEPTH + 1) + &"]".repeat(MAX_DEPTH + 1);
+        assert!(Doc::parse(&deep).unwrap_err().message.contains("nesting"));
+        let ok = "[".repeat(MAX_DEPTH) + &"]".repeat(MAX_DEPTH);
+        parse(&ok);
+    }
+
+    #[test]
+    fn walks_entries_and_jumps_containers() {
+        let d = parse(r#" {"a": {"x": [1, {"y": 2}]}, "b" : "s\"}", "c": [ ], "d": -1.5e3, "a": 7} "#);
+        let root = d.root();
+        let keys: Vec<_> = root.entries().unwrap().map(|(k, v)| (k.into_owned(), v.text())).collect();
+        assert_eq!(
+            keys,
+            vec![
+                ("a".into(), r#"{"x": [1, {"y": 2}]}"#),
+                ("b".into(), r#""s\"}""#),
+                ("c".into(), "[ ]"),
+                ("d".into(), "-1.5e3"),
+                ("a".into(), "7"),
+            ]
+        );
+        assert_eq!(root.get("a").unwrap().text(), "7");
+        let first_a = root.entries().unwrap().next().unwrap().1;
+        let inner = first_a.get("x").unwrap();
+        let elems: Vec<_> = inner.elements().unwrap().map(|v| v.text()).collect();
+        assert_eq!(elems, vec!["1", r#"{"y": 2}"#]);
+        assert_eq!(inner.elements().unwrap().nth(1).unwrap().get("y").unwrap().text(), "2");
+        assert!(root.get("c").unwrap().is_empty());
+        assert_eq!(root.get("c").unwrap().len(), 0);
+        assert_eq!(root.get("d").unwrap().as_number(), Some(Number { text: "-1.5e3", is_int: false }));
+        assert_eq!(root.get("b").unwrap().as_str().unwrap(), "s\"}");
+    }
+
+    #[test]
+    fn decodes_escapes() {
+        assert_eq!(decode_string_body(r"a\n\t\u00e9\ud83d\ude00\/"), "a\n\té😀/");
+        assert_eq!(decode_string_body(r"\ud800x"), "\u{FFFD}x");
+    }
+}

@@ -1,0 +1,1 @@
+default_app_config = 'ls_capture_hook.apps.CaptureHookConfig'
