@@ -1,2 +1,49 @@
+//! # ls-webhooks
+//!
+//! The webhook deliveries of Label Studio 1.23.2, byte for byte: given an
+//! event (action, organization, project row, instance rows, the configured
+//! webhooks), the exact target list and the exact bytes Label Studio would
+//! POST to each target. Sending them stays with the host.
+//!
+//! ```
+//! let plan = ls_webhooks::build_deliveries(r#"{
+//!     "action": "PROJECT_DELETED", "organization": 1, "instance": {"id": 7},
+//!     "webhooks": [{"id": 1, "organization": 1, "project": null,
+//!                   "url": "https://example.com/hook", "send_payload": true,
+//!                   "send_for_all_actions": true, "headers": {}, "is_active": true, "actions": []}]
+//! }"#).unwrap();
+//! assert_eq!(plan.targets, vec![1]);
+//! assert_eq!(&*plan.deliveries[0].body, r#"{"action": "PROJECT_DELETED", "project": {"id": 7}}"#);
+//! ```
+//!
+//! See ARCHITECTURE.md for where things live.
+
+pub mod datetime;
+pub mod error;
+pub mod event;
+pub mod plan;
 pub mod pyjson;
 pub mod reader;
+pub mod registry;
+pub mod render;
+pub mod serializers;
+pub mod targets;
+
+#[cfg(target_arch = "wasm32")]
+pub mod wasm;
+
+pub use error::{Error, ErrorCode};
+pub use event::{BodyAs, Options, DEFAULT_BATCH_SIZE};
+pub use plan::{Body, Delivery, Plan, Skipped};
+pub use registry::{Action, ACTIONS};
+pub use targets::SkipReason;
+
+/// Builds every delivery for an event given as JSON text.
+pub fn build_deliveries(event_json: &str) -> Result<Plan, Error> {
+    plan::build(event_json)
+}
+
+/// Builds every delivery for an event given as UTF-8 JSON bytes.
+pub fn build_deliveries_bytes(event_json: &[u8]) -> Result<Plan, Error> {
+    plan::build_bytes(event_json)
+}

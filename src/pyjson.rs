@@ -390,12 +390,12 @@ fn string_end(b: &[u8], mut i: usize) -> usize {
     b.len()
 }
 
-/// An object with duplicate keys, as a Python dict holds it: each key at its
-/// first position with its last value.
-fn write_object_dedup(out: &mut Vec<u8>, obj: Value<'_, '_>) -> Result<(), WriteError> {
-    // Keys compared in rendered form: ensure_ascii is injective on code units,
-    // so "\u0061" and "a" collide while two different lone surrogates do not.
-    let mut entries: Vec<(Vec<u8>, Value<'_, '_>)> = Vec::new();
+/// An object's entries as a Python dict holds them: each key (rendered) at
+/// its first position with its last value. Rendered keys compare exactly:
+/// ensure_ascii is injective on code units, so "\u0061" and "a" collide
+/// while two different lone surrogates do not.
+pub fn dict_entries<'d, 'a>(obj: Value<'d, 'a>) -> Vec<(Vec<u8>, Value<'d, 'a>)> {
+    let mut entries: Vec<(Vec<u8>, Value<'d, 'a>)> = Vec::new();
     for (raw_key, v) in obj.raw_entries().into_iter().flatten() {
         let mut rendered = Vec::with_capacity(raw_key.len() + 2);
         write_string_body(&mut rendered, raw_key);
@@ -404,17 +404,26 @@ fn write_object_dedup(out: &mut Vec<u8>, obj: Value<'_, '_>) -> Result<(), Write
             None => entries.push((rendered, v)),
         }
     }
+    entries
+}
+
+/// Writes `{"k": v, ...}` from rendered keys and values still to transcode.
+pub fn write_dict(out: &mut Vec<u8>, entries: &[(Vec<u8>, Value<'_, '_>)]) -> Result<(), WriteError> {
     out.push(b'{');
-    for (n, (k, v)) in entries.into_iter().enumerate() {
+    for (n, (k, v)) in entries.iter().enumerate() {
         if n > 0 {
             out.extend_from_slice(b", ");
         }
-        out.extend_from_slice(&k);
+        out.extend_from_slice(k);
         out.extend_from_slice(b": ");
-        transcode(out, v)?;
+        transcode(out, *v)?;
     }
     out.push(b'}');
     Ok(())
+}
+
+fn write_object_dedup(out: &mut Vec<u8>, obj: Value<'_, '_>) -> Result<(), WriteError> {
+    write_dict(out, &dict_entries(obj))
 }
 
 /// Convenience for tests and callers with a whole document.

@@ -9,7 +9,7 @@ import label_studio
 
 LS_PATH = str(pathlib.Path(label_studio.__file__).parent.absolute())
 sys.path.insert(0, LS_PATH)
-os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'ls_capture_settings')
+os.environ['DJANGO_SETTINGS_MODULE'] = 'label_studio.core.settings.label_studio'
 import django  # noqa: E402
 
 django.setup()

@@ -1,1 +1,1 @@
-default_app_config = 'ls_capture_hook.apps.CaptureHookConfig'
+"""Recording hook for the capture harness (installed by sitecustomize.py)."""

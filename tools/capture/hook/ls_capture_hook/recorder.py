@@ -135,9 +135,8 @@ def _next_seq():
         return '%d-%d' % (os.getpid(), _seq[0])
 
 
-def install():
+def install(utils):
     from django.conf import settings
-    from webhooks import utils
 
     orig_instance = utils.emit_webhooks_for_instance_sync
     orig_custom = utils.emit_webhooks_sync

@@ -1,0 +1,101 @@
+//! The one error type: a stable code, the path of the offending field, and a
+//! sentence for people.
+
+use serde::Serialize;
+use std::fmt;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ErrorCode {
+    /// `action` is not one of the 12 actions.
+    UnknownAction,
+    /// An organization-only action was given a project (Label Studio raises
+    /// "There is no project webhooks for organization-only action").
+    OrganizationOnlyAction,
+    /// The event itself is malformed: not JSON, wrong types, bad options,
+    /// `instance` and `payload` both given, a list where one row is expected.
+    InvalidEvent,
+    /// A row cannot be rendered by its serializer: a missing field, a value
+    /// of the wrong kind, a nested field given only as an id.
+    InvalidRow,
+}
+
+impl ErrorCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::UnknownAction => "UNKNOWN_ACTION",
+            ErrorCode::OrganizationOnlyAction => "ORGANIZATION_ONLY_ACTION",
+            ErrorCode::InvalidEvent => "INVALID_EVENT",
+            ErrorCode::InvalidRow => "INVALID_ROW",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Error {
+    pub code: ErrorCode,
+    /// Where in the event, e.g. `instance[3].created_at`; empty for the whole event.
+    pub path: String,
+    pub message: String,
+}
+
+impl Error {
+    pub fn new(code: ErrorCode, path: impl Into<String>, message: impl Into<String>) -> Error {
+        Error { code, path: path.into(), message: message.into() }
+    }
+
+    pub fn event(path: impl Into<String>, message: impl Into<String>) -> Error {
+        Error::new(ErrorCode::InvalidEvent, path, message)
+    }
+
+    pub fn row(path: impl Into<String>, message: impl Into<String>) -> Error {
+        Error::new(ErrorCode::InvalidRow, path, message)
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.path.is_empty() {
+            write!(f, "{}: {}", self.code.as_str(), self.message)
+        } else {
+            write!(f, "{} at {}: {}", self.code.as_str(), self.path, self.message)
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// A path built only when an error needs it: `instance[3].task.data`.
+#[derive(Clone, Copy)]
+pub enum Path<'p> {
+    Root(&'static str),
+    Index(&'p Path<'p>, usize),
+    Key(&'p Path<'p>, &'p str),
+}
+
+impl fmt::Display for Path<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Path::Root(name) => f.write_str(name),
+            Path::Index(parent, i) => write!(f, "{parent}[{i}]"),
+            Path::Key(parent, key) => {
+                let p = parent.to_string();
+                if p.is_empty() {
+                    f.write_str(key)
+                } else {
+                    write!(f, "{p}.{key}")
+                }
+            }
+        }
+    }
+}
+
+impl<'p> Path<'p> {
+    pub fn key(&'p self, key: &'p str) -> Path<'p> {
+        Path::Key(self, key)
+    }
+
+    pub fn index(&'p self, i: usize) -> Path<'p> {
+        Path::Index(self, i)
+    }
+}

@@ -1,0 +1,252 @@
+//! The event a host hands over, read from JSON text: the action, the
+//! organization, the project row, the instance rows (or a custom payload),
+//! the configured webhooks and options. Rows stay unread slices here; the
+//! serializers read them when a payload is built.
+
+use crate::error::{Error, ErrorCode};
+use crate::reader::{Doc, Kind, Value};
+use crate::registry::{self, Action};
+use crate::targets::{HeaderValue, Webhook};
+
+/// Label Studio's `WEBHOOK_BATCH_SIZE` default.
+pub const DEFAULT_BATCH_SIZE: usize = 5000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyAs {
+    String,
+    Bytes,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Options {
+    /// `WEBHOOK_BATCH_SIZE`: rows per POST when the instance is a list.
+    pub batch_size: usize,
+    /// `SSRF_PROTECTION_ENABLED` (on by default in Label Studio).
+    pub ssrf_protection: bool,
+    /// For the JavaScript boundary: bodies as strings or UTF-8 bytes.
+    pub body_as: BodyAs,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options { batch_size: DEFAULT_BATCH_SIZE, ssrf_protection: true, body_as: BodyAs::String }
+    }
+}
+
+/// What the emit is about.
+#[derive(Debug, Clone)]
+pub enum Instance<'d, 'a> {
+    /// No instance: every target gets `{"action": ...}`.
+    Absent,
+    One(Value<'d, 'a>),
+    Many(Vec<Value<'d, 'a>>),
+    /// `emit_webhooks(organization, project, action, payload)`.
+    Payload(Value<'d, 'a>),
+}
+
+#[derive(Debug, Clone)]
+pub struct Event<'d, 'a> {
+    pub action: &'static Action,
+    pub organization: i64,
+    pub project: Option<Value<'d, 'a>>,
+    pub project_id: Option<i64>,
+    pub instance: Instance<'d, 'a>,
+    pub webhooks: Vec<Webhook>,
+    pub options: Options,
+}
+
+const TOP_LEVEL: [&str; 7] = ["action", "organization", "project", "instance", "payload", "webhooks", "options"];
+
+/// Parses the text of an event. Errors carry a code and the field's path.
+pub fn parse_doc(text: &str) -> Result<Doc<'_>, Error> {
+    Doc::parse(text).map_err(|e| {
+        Error::event(
+            e.path,
+            format!("malformed JSON: {} at line {} column {} (byte {})", e.message, e.line, e.column, e.offset),
+        )
+    })
+}
+
+pub fn read<'d, 'a>(doc: &'d Doc<'a>) -> Result<Event<'d, 'a>, Error> {
+    let root = doc.root();
+    let entries: Vec<_> = root
+        .entries()
+        .ok_or_else(|| Error::event("", "the event must be a JSON object"))?
+        .collect();
+    for (key, _) in &entries {
+        if !TOP_LEVEL.contains(&&**key) {
+            return Err(Error::event(
+                key.to_string(),
+                format!("unknown event field {key:?} (expected one of {})", TOP_LEVEL.join(", ")),
+            ));
+        }
+    }
+    // Last occurrence wins, as in a Python dict.
+    let get = |name: &str| entries.iter().rev().find(|(k, _)| k == name).map(|(_, v)| *v).filter(|v| !v.is_null());
+
+    let action_value = get("action").ok_or_else(|| Error::event("action", "missing \"action\""))?;
+    let action_name = action_value.as_str().ok_or_else(|| Error::event("action", "\"action\" must be a string"))?;
+    let action = registry::find(&action_name).ok_or_else(|| {
+        Error::new(ErrorCode::UnknownAction, "action", format!("unknown action {action_name:?}; Label Studio 1.23.2 has {}", registry::ACTIONS.iter().map(|a| a.action).collect::<Vec<_>>().join(", ")))
+    })?;
+
+    let organization = id_of(get("organization").ok_or_else(|| Error::event("organization", "missing \"organization\" (its id)"))?, "organization")?;
+
+    let project = get("project");
+    let project_id = match project {
+        Some(p) if p.kind() == Kind::Object => {
+            let id = p.get("id").ok_or_else(|| Error::row("project.id", "the project row has no \"id\""))?;
+            Some(int_of(id, "project.id", ErrorCode::InvalidRow)?)
+        }
+        Some(_) => return Err(Error::event("project", "\"project\" must be the project row (an object) or null")),
+        None => None,
+    };
+    if project.is_some() && action.organization_only {
+        return Err(Error::new(
+            ErrorCode::OrganizationOnlyAction,
+            "project",
+            format!("{} is organization-only: There is no project webhooks for organization-only action", action.action),
+        ));
+    }
+
+    let instance = match (get("instance"), get("payload")) {
+        (Some(_), Some(_)) => {
+            return Err(Error::event("payload", "give \"instance\" (rows) or \"payload\" (a custom emit), not both"))
+        }
+        (None, Some(p)) if p.kind() == Kind::Object => Instance::Payload(p),
+        (None, Some(_)) => return Err(Error::event("payload", "\"payload\" must be an object")),
+        (None, None) => Instance::Absent,
+        (Some(i), None) => match (action.many, i.elements()) {
+            (true, Some(rows)) => Instance::Many(rows.collect()),
+            (true, None) => {
+                return Err(Error::event(
+                    "instance",
+                    format!("{} sends a list under {:?}: \"instance\" must be a list of rows", action.action, action.key),
+                ))
+            }
+            (false, Some(_)) => {
+                return Err(Error::event(
+                    "instance",
+                    format!("{} sends one {} under {:?}: \"instance\" must be one row, not a list", action.action, action.model, action.key),
+                ))
+            }
+            (false, None) => Instance::One(i),
+        },
+    };
+
+    let webhooks = match get("webhooks") {
+        None => Vec::new(),
+        Some(list) => {
+            let items = list.elements().ok_or_else(|| Error::event("webhooks", "\"webhooks\" must be a list"))?;
+            items.enumerate().map(|(i, w)| webhook(w, i, organization)).collect::<Result<_, _>>()?
+        }
+    };
+
+    let options = match get("options") {
+        None => Options::default(),
+        Some(o) => options(o)?,
+    };
+
+    Ok(Event { action, organization, project, project_id, instance, webhooks, options })
+}
+
+fn int_of(v: Value<'_, '_>, path: &str, code: ErrorCode) -> Result<i64, Error> {
+    match v.as_number() {
+        Some(n) if n.is_int => n.text.parse::<i64>().map_err(|_| Error::new(code, path, format!("{} is out of the 64-bit id range", n.text))),
+        _ => Err(Error::new(code, path, "expected an integer id")),
+    }
+}
+
+/// An id, or a row with an `id`.
+fn id_of(v: Value<'_, '_>, path: &str) -> Result<i64, Error> {
+    if v.kind() == Kind::Object {
+        let id = v.get("id").ok_or_else(|| Error::event(format!("{path}.id"), "expected an id or an object with \"id\""))?;
+        return int_of(id, &format!("{path}.id"), ErrorCode::InvalidEvent);
+    }
+    int_of(v, path, ErrorCode::InvalidEvent)
+}
+
+fn webhook(w: Value<'_, '_>, i: usize, organization: i64) -> Result<Webhook, Error> {
+    let base = format!("webhooks[{i}]");
+    if w.kind() != Kind::Object {
+        return Err(Error::event(base, "a webhook must be an object"));
+    }
+    let field = |name: &str| w.get(name).filter(|v| !v.is_null());
+    let path = |name: &str| format!("{base}.{name}");
+    let boolean = |name: &str, default: bool| -> Result<bool, Error> {
+        match field(name) {
+            None => Ok(default),
+            Some(v) => v.as_bool().ok_or_else(|| Error::event(path(name), format!("\"{name}\" must be true or false"))),
+        }
+    };
+    let id = id_of(field("id").ok_or_else(|| Error::event(path("id"), "a webhook needs its \"id\""))?, &path("id"))?;
+    let organization = match field("organization") {
+        Some(v) => id_of(v, &path("organization"))?,
+        None => organization,
+    };
+    let project = match field("project") {
+        Some(v) => Some(id_of(v, &path("project"))?),
+        None => None,
+    };
+    let url = field("url")
+        .and_then(|v| v.as_str())
+        .ok_or_else(|| Error::event(path("url"), "a webhook needs its \"url\" (a string)"))?
+        .into_owned();
+    let mut headers = Vec::new();
+    if let Some(h) = field("headers") {
+        let entries = h.entries().ok_or_else(|| Error::event(path("headers"), "\"headers\" must be an object"))?;
+        for (name, value) in entries {
+            let value = match value.kind() {
+                Kind::String => HeaderValue::Str(value.as_str().unwrap_or_default().into_owned()),
+                Kind::Null => HeaderValue::Null,
+                _ => HeaderValue::NotAString(value.text().to_owned()),
+            };
+            headers.push((name.into_owned(), value));
+        }
+    }
+    let mut actions = Vec::new();
+    if let Some(a) = field("actions") {
+        let items = a.elements().ok_or_else(|| Error::event(path("actions"), "\"actions\" must be a list of action names"))?;
+        for (j, item) in items.enumerate() {
+            let name = item.as_str().ok_or_else(|| Error::event(format!("{base}.actions[{j}]"), "an action name must be a string"))?;
+            actions.push(name.into_owned());
+        }
+    }
+    Ok(Webhook {
+        id,
+        organization,
+        project,
+        url,
+        send_payload: boolean("send_payload", true)?,
+        send_for_all_actions: boolean("send_for_all_actions", true)?,
+        headers,
+        is_active: boolean("is_active", true)?,
+        actions,
+    })
+}
+
+fn options(o: Value<'_, '_>) -> Result<Options, Error> {
+    let entries = o.entries().ok_or_else(|| Error::event("options", "\"options\" must be an object"))?;
+    let mut opts = Options::default();
+    for (key, v) in entries {
+        let path = format!("options.{key}");
+        match &*key {
+            "batchSize" => {
+                let n = v.as_number().filter(|n| n.is_int).and_then(|n| n.text.parse::<usize>().ok()).filter(|n| *n >= 1);
+                opts.batch_size = n.ok_or_else(|| Error::event(path, "batchSize must be a positive integer"))?;
+            }
+            "ssrfProtection" => {
+                opts.ssrf_protection = v.as_bool().ok_or_else(|| Error::event(path, "ssrfProtection must be true or false"))?;
+            }
+            "bodyAs" => {
+                opts.body_as = match v.as_str().as_deref() {
+                    Some("string") => BodyAs::String,
+                    Some("bytes") => BodyAs::Bytes,
+                    _ => return Err(Error::event(path, "bodyAs must be \"string\" or \"bytes\"")),
+                }
+            }
+            _ => return Err(Error::event(path, format!("unknown option {key:?} (batchSize, bodyAs, ssrfProtection)"))),
+        }
+    }
+    Ok(opts)
+}

@@ -1,0 +1,359 @@
+//! Payload assembly and batching: `emit_webhooks_for_instance_sync`,
+//! `_process_webhook_batch`, `emit_webhooks_sync` and `run_webhook_sync`.
+//!
+//! For each batch, every target in order gets one POST. The body of a batch
+//! is built once and shared by every target that sends payloads; targets with
+//! `send_payload` false share one `{"action": ...}` body.
+
+use crate::error::{Error, Path};
+use crate::event::{self, Event, Instance, Options};
+use crate::pyjson;
+use crate::reader::{Kind, Value};
+use crate::registry::Action;
+use crate::render::{Context, Renderer};
+use crate::serializers::SerializerId;
+use crate::targets::{self, SkipReason};
+use std::sync::Arc;
+
+/// The exact bytes of one POST body (always ASCII), shared between targets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Body(Arc<String>);
+
+impl Body {
+    fn new(bytes: Vec<u8>) -> Body {
+        // The writer only emits ASCII; from_utf8 cannot fail, but stays checked.
+        Body(Arc::new(String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// True when both are the same allocation (a body built once, sent twice).
+    pub fn shares(&self, other: &Body) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl std::ops::Deref for Body {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Delivery {
+    pub webhook_id: i64,
+    pub url: String,
+    pub method: &'static str,
+    /// The webhook's headers, then `Content-Type: application/json` unless it has one.
+    pub headers: Vec<(String, String)>,
+    pub body: Body,
+    /// Which batch (0-based) of a list instance this POST carries.
+    pub batch: usize,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Skipped {
+    pub webhook_id: i64,
+    pub reason: SkipReason,
+    pub message: String,
+}
+
+/// Everything Label Studio would POST for one event.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plan {
+    pub action: &'static str,
+    /// `get_active_webhooks`: the ids of the webhooks that match, in order.
+    pub targets: Vec<i64>,
+    pub deliveries: Vec<Delivery>,
+    /// Targets that match but whose request cannot be made.
+    pub skipped: Vec<Skipped>,
+    pub options: Options,
+}
+
+/// Where each key of the body comes from, in body order.
+#[derive(Clone, Copy)]
+enum Part<'d, 'a> {
+    Action,
+    Instance,
+    Project,
+    Nested(usize),
+    Entry(Value<'d, 'a>),
+}
+
+struct Target {
+    id: i64,
+    url: String,
+    send_payload: bool,
+    headers: Vec<(String, String)>,
+}
+
+/// A parsed event, ready to produce its batches one by one.
+pub struct Planner<'d, 'a> {
+    event: Event<'d, 'a>,
+    targets: Vec<Target>,
+    target_ids: Vec<i64>,
+    skipped: Vec<Skipped>,
+    /// Body keys (rendered) and their sources, with dict-update semantics applied.
+    parts: Vec<(Vec<u8>, Part<'d, 'a>)>,
+    /// Whether any target sends payloads (`webhooks.filter(send_payload=True).exists()`).
+    any_payload: bool,
+    project_fragment: Option<Vec<u8>>,
+    action_only: Body,
+    renderer: Renderer<'d, 'a>,
+}
+
+/// Builds the whole plan for the event in `text`.
+pub fn build(text: &str) -> Result<Plan, Error> {
+    let doc = event::parse_doc(text)?;
+    let event = event::read(&doc)?;
+    let mut planner = Planner::new(event)?;
+    let mut deliveries = Vec::new();
+    for k in 0..planner.batch_count() {
+        deliveries.extend(planner.batch(k)?);
+    }
+    Ok(planner.finish(deliveries))
+}
+
+/// Builds the plan for an event given as UTF-8 bytes.
+pub fn build_bytes(bytes: &[u8]) -> Result<Plan, Error> {
+    let text = std::str::from_utf8(bytes)
+        .map_err(|e| Error::event("", format!("the event is not valid UTF-8 (byte {})", e.valid_up_to())))?;
+    build(text)
+}
+
+fn dict_insert<'d, 'a>(parts: &mut Vec<(Vec<u8>, Part<'d, 'a>)>, key: Vec<u8>, part: Part<'d, 'a>) {
+    match parts.iter_mut().find(|(k, _)| *k == key) {
+        Some(slot) => slot.1 = part,
+        None => parts.push((key, part)),
+    }
+}
+
+fn key(name: &str) -> Vec<u8> {
+    let mut k = Vec::with_capacity(name.len() + 2);
+    pyjson::write_str(&mut k, name);
+    k
+}
+
+impl<'d, 'a> Planner<'d, 'a> {
+    pub fn new(event: Event<'d, 'a>) -> Result<Planner<'d, 'a>, Error> {
+        let action = event.action;
+        let candidates = targets::select(&event.webhooks, event.organization, event.project_id, action.action);
+        let target_ids = candidates.iter().map(|w| w.id).collect();
+        let any_payload = candidates.iter().any(|w| w.send_payload);
+        let mut targets = Vec::new();
+        let mut skipped = Vec::new();
+        for w in candidates {
+            match targets::check(w, event.options.ssrf_protection) {
+                Ok(headers) => targets.push(Target { id: w.id, url: w.url.clone(), send_payload: w.send_payload, headers }),
+                Err((reason, message)) => skipped.push(Skipped { webhook_id: w.id, reason, message }),
+            }
+        }
+
+        // data = {'action': action}; data.update(payload)
+        let mut payload: Vec<(Vec<u8>, Part)> = Vec::new();
+        match &event.instance {
+            Instance::Payload(p) => {
+                for (k, v) in pyjson::dict_entries(*p) {
+                    payload.push((k, Part::Entry(v)));
+                }
+                if event.project.is_some() && !payload.is_empty() && any_payload {
+                    dict_insert(&mut payload, key("project"), Part::Project);
+                }
+            }
+            _ => {
+                dict_insert(&mut payload, key(action.key), Part::Instance);
+                if event.project.is_some() {
+                    dict_insert(&mut payload, key("project"), Part::Project);
+                }
+                for (i, n) in action.nested_fields.iter().enumerate() {
+                    dict_insert(&mut payload, key(n.key), Part::Nested(i));
+                }
+            }
+        }
+        let mut parts = vec![(key("action"), Part::Action)];
+        for (k, p) in payload {
+            dict_insert(&mut parts, k, p);
+        }
+
+        let mut action_only = Vec::new();
+        action_only.extend_from_slice(b"{\"action\": ");
+        pyjson::write_str(&mut action_only, action.action);
+        action_only.push(b'}');
+
+        Ok(Planner {
+            event,
+            targets,
+            target_ids,
+            skipped,
+            parts,
+            any_payload,
+            project_fragment: None,
+            action_only: Body::new(action_only),
+            renderer: Renderer::default(),
+        })
+    }
+
+    pub fn action(&self) -> &'static Action {
+        self.event.action
+    }
+
+    /// How many POST rounds: one per batch of a list, none for an empty
+    /// list, and no round at all when no webhook matches.
+    pub fn batch_count(&self) -> usize {
+        if self.target_ids.is_empty() {
+            return 0;
+        }
+        match &self.event.instance {
+            Instance::Many(rows) => rows.len().div_ceil(self.event.options.batch_size),
+            _ => 1,
+        }
+    }
+
+    fn rows(&self, k: usize) -> &[Value<'d, 'a>] {
+        match &self.event.instance {
+            Instance::Many(rows) => {
+                let size = self.event.options.batch_size;
+                let start = (k * size).min(rows.len());
+                &rows[start..((k + 1) * size).min(rows.len())]
+            }
+            Instance::One(row) => std::slice::from_ref(row),
+            _ => &[],
+        }
+    }
+
+    /// The deliveries of batch `k`, in target order.
+    pub fn batch(&mut self, k: usize) -> Result<Vec<Delivery>, Error> {
+        let has_payload = match &self.event.instance {
+            Instance::Payload(p) => !p.is_empty(),
+            Instance::Absent => false,
+            _ => !self.rows(k).is_empty(),
+        };
+        let body = if has_payload && self.any_payload && self.targets.iter().any(|t| t.send_payload) {
+            Some(Body::new(self.payload_body(k)?))
+        } else {
+            None
+        };
+        Ok(self
+            .targets
+            .iter()
+            .map(|t| Delivery {
+                webhook_id: t.id,
+                url: t.url.clone(),
+                method: "POST",
+                headers: t.headers.clone(),
+                body: match (&body, t.send_payload) {
+                    (Some(b), true) => b.clone(),
+                    _ => self.action_only.clone(),
+                },
+                batch: k,
+            })
+            .collect())
+    }
+
+    fn project_fragment(&mut self) -> Result<Vec<u8>, Error> {
+        if let Some(f) = &self.project_fragment {
+            return Ok(f.clone());
+        }
+        let mut out = Vec::new();
+        if let Some(p) = self.event.project {
+            let ctx = self.context();
+            self.renderer.row(&mut out, SerializerId::Project.get(), p, &ctx, &Path::Root("project"))?;
+        }
+        self.project_fragment = Some(out.clone());
+        Ok(out)
+    }
+
+    fn context(&self) -> Context<'d, 'a> {
+        Context { project: self.event.project, project_id: self.event.project_id }
+    }
+
+    fn payload_body(&mut self, k: usize) -> Result<Vec<u8>, Error> {
+        let action = self.event.action;
+        let ctx = self.context();
+        let size = self.event.options.batch_size;
+        let rows: Vec<Value<'d, 'a>> = self.rows(k).to_vec();
+        let mut out = Vec::with_capacity(64 + rows.iter().map(|r| r.text().len()).sum::<usize>());
+        out.push(b'{');
+        let parts = self.parts.clone();
+        for (n, (name, part)) in parts.iter().enumerate() {
+            if n > 0 {
+                out.extend_from_slice(b", ");
+            }
+            out.extend_from_slice(name);
+            out.extend_from_slice(b": ");
+            match part {
+                Part::Action => pyjson::write_str(&mut out, action.action),
+                Part::Entry(v) => pyjson::transcode(&mut out, *v).map_err(|e| {
+                    Error::event(format!("payload.{}", String::from_utf8_lossy(&name[1..name.len() - 1])), e.to_string())
+                })?,
+                Part::Project => {
+                    let f = self.project_fragment()?;
+                    out.extend_from_slice(&f);
+                }
+                Part::Instance => {
+                    let ser = action.serializer.get();
+                    let root = Path::Root("instance");
+                    if action.many {
+                        out.push(b'[');
+                        for (i, row) in rows.iter().enumerate() {
+                            if i > 0 {
+                                out.extend_from_slice(b", ");
+                            }
+                            self.renderer.row(&mut out, ser, *row, &ctx, &root.index(k * size + i))?;
+                        }
+                        out.push(b']');
+                    } else if let Some(row) = rows.first() {
+                        self.renderer.row(&mut out, ser, *row, &ctx, &root)?;
+                    }
+                }
+                Part::Nested(i) => {
+                    let nested = &action.nested_fields[*i];
+                    let ser = nested.serializer.get();
+                    let root = Path::Root("instance");
+                    let one = |row: Value<'d, 'a>, path: &Path<'_>| -> Result<Value<'d, 'a>, Error> {
+                        match row.get(nested.key) {
+                            Some(v) if v.kind() == Kind::Object => Ok(v),
+                            _ => Err(Error::row(
+                                path.key(nested.key).to_string(),
+                                format!(
+                                    "{} sends the {} row next to the {}: give \"{}\" as the full row, not an id",
+                                    action.action, nested.key, action.model, nested.key
+                                ),
+                            )),
+                        }
+                    };
+                    if nested.many {
+                        out.push(b'[');
+                        for (j, row) in rows.iter().enumerate() {
+                            if j > 0 {
+                                out.extend_from_slice(b", ");
+                            }
+                            let path = root.index(k * size + j);
+                            let v = one(*row, &path)?;
+                            self.renderer.row(&mut out, ser, v, &ctx, &path.key(nested.key))?;
+                        }
+                        out.push(b']');
+                    } else if let Some(row) = rows.first() {
+                        let v = one(*row, &root)?;
+                        self.renderer.row(&mut out, ser, v, &ctx, &root.key(nested.key))?;
+                    }
+                }
+            }
+        }
+        out.push(b'}');
+        Ok(out)
+    }
+
+    pub fn finish(self, deliveries: Vec<Delivery>) -> Plan {
+        Plan {
+            action: self.event.action.action,
+            targets: self.target_ids,
+            deliveries,
+            skipped: self.skipped,
+            options: self.event.options,
+        }
+    }
+}

@@ -1,0 +1,369 @@
+//! Renders rows through the serializer field lists of [`crate::serializers`],
+//! straight into a body buffer in Python's `json.dumps` form.
+
+use crate::datetime;
+use crate::error::{Error, Path};
+use crate::pyjson::{self, WriteError};
+use crate::reader::{Kind as JsonKind, Value};
+use crate::serializers::{Field, Kind, Serializer, SerializerId, DATA_UNDEFINED_NAME};
+
+/// What rows need from the event: the project, for `$undefined$`.
+#[derive(Clone, Copy)]
+pub struct Context<'d, 'a> {
+    pub project: Option<Value<'d, 'a>>,
+    pub project_id: Option<i64>,
+}
+
+/// Reusable scratch space, so 5000 rows cost no allocations each.
+#[derive(Default)]
+pub struct Renderer<'d, 'a> {
+    slots: Vec<Option<Value<'d, 'a>>>,
+}
+
+impl<'d, 'a> Renderer<'d, 'a> {
+    /// Writes `serializer(instance=row).data`.
+    pub fn row(
+        &mut self,
+        out: &mut Vec<u8>,
+        ser: &Serializer,
+        row: Value<'d, 'a>,
+        ctx: &Context<'d, 'a>,
+        path: &Path<'_>,
+    ) -> Result<(), Error> {
+        if ser.id == SerializerId::OnlyId {
+            return only_id(out, row, path);
+        }
+        if row.kind() != JsonKind::Object {
+            return Err(Error::row(path.to_string(), format!("expected a {} row (an object), got {}", ser.model, describe(row))));
+        }
+        self.fill(ser.fields, row);
+        out.push(b'{');
+        let mut first = true;
+        for (i, field) in ser.fields.iter().enumerate() {
+            let value = self.slots[i];
+            if value.is_none() && field.optional {
+                continue;
+            }
+            if !first {
+                out.extend_from_slice(b", ");
+            }
+            first = false;
+            pyjson::write_str(out, field.name);
+            out.extend_from_slice(b": ");
+            let fpath = path.key(field.name);
+            match value {
+                None if field.nullable => out.extend_from_slice(b"null"),
+                None => {
+                    return Err(Error::row(
+                        fpath.to_string(),
+                        format!("missing field {:?} of {} (required by {})", field.name, ser.model, ser.class),
+                    ))
+                }
+                Some(v) if ser.id == SerializerId::Task && field.name == "data" => {
+                    task_data(out, v, self.slots_project(ser), ctx, path)?
+                }
+                Some(v) => value_of(out, field, v, &fpath)?,
+            }
+        }
+        out.push(b'}');
+        Ok(())
+    }
+
+    /// The task's `project` slot, for the `$undefined$` rule.
+    fn slots_project(&self, ser: &Serializer) -> Option<Value<'d, 'a>> {
+        let i = ser.fields.iter().position(|f| f.name == "project")?;
+        self.slots[i]
+    }
+
+    /// Maps each entry of the row to its field (last entry wins, as in a
+    /// Python dict). Rows usually list fields in serializer order, so the
+    /// search starts after the previous hit.
+    fn fill(&mut self, fields: &[Field], row: Value<'d, 'a>) {
+        self.slots.clear();
+        self.slots.resize(fields.len(), None);
+        let mut cursor = 0;
+        for (raw_key, v) in row.raw_entries().into_iter().flatten() {
+            let key = crate::reader::decode_string_body(raw_key);
+            let n = fields.len();
+            for step in 0..n {
+                let i = (cursor + step) % n;
+                let f = &fields[i];
+                if f.name == key || f.column == Some(&*key) {
+                    self.slots[i] = Some(v);
+                    cursor = i + 1;
+                    break;
+                }
+            }
+        }
+    }
+}
+
+fn describe(v: Value<'_, '_>) -> &'static str {
+    match v.kind() {
+        JsonKind::Null => "null",
+        JsonKind::Bool => "a boolean",
+        JsonKind::Number => "a number",
+        JsonKind::String => "a string",
+        JsonKind::Array => "a list",
+        JsonKind::Object => "an object",
+    }
+}
+
+fn write_err(path: &Path<'_>, e: WriteError) -> Error {
+    Error::row(path.to_string(), e.to_string())
+}
+
+/// `OnlyIDWebhookSerializer`: `{"id": n}` from a row, `{id}`, or a bare id
+/// (Label Studio turns a list of ids into rows first).
+fn only_id(out: &mut Vec<u8>, row: Value<'_, '_>, path: &Path<'_>) -> Result<(), Error> {
+    let id = match row.kind() {
+        JsonKind::Object => row.get("id").ok_or_else(|| Error::row(path.key("id").to_string(), "missing field \"id\""))?,
+        JsonKind::Number => row,
+        _ => return Err(Error::row(path.to_string(), format!("expected a row or an id, got {}", describe(row)))),
+    };
+    out.extend_from_slice(b"{\"id\": ");
+    int(out, id, &path.key("id"))?;
+    out.push(b'}');
+    Ok(())
+}
+
+fn int(out: &mut Vec<u8>, v: Value<'_, '_>, path: &Path<'_>) -> Result<(), Error> {
+    match v.as_number() {
+        Some(n) if n.is_int => pyjson::write_int_text(out, n.text).map_err(|e| write_err(path, e)),
+        Some(n) => Err(Error::row(path.to_string(), format!("expected an integer, got the float {}", n.text))),
+        None => Err(Error::row(path.to_string(), format!("expected an integer, got {}", describe(v)))),
+    }
+}
+
+/// The primary key of a related row given as an id or as the row.
+fn related_id(out: &mut Vec<u8>, v: Value<'_, '_>, path: &Path<'_>) -> Result<(), Error> {
+    if v.kind() == JsonKind::Object {
+        let id = v.get("id").ok_or_else(|| Error::row(path.key("id").to_string(), "related row has no \"id\""))?;
+        return int(out, id, &path.key("id"));
+    }
+    int(out, v, path)
+}
+
+fn value_of(out: &mut Vec<u8>, field: &Field, v: Value<'_, '_>, path: &Path<'_>) -> Result<(), Error> {
+    // DRF renders None as null whatever the field (`to_representation` is not called).
+    if v.is_null() && field.kind != Kind::ManyToMany {
+        out.extend_from_slice(b"null");
+        return Ok(());
+    }
+    let wrong = |want: &str| Error::row(path.to_string(), format!("expected {want}, got {}", describe(v)));
+    match field.kind {
+        Kind::Int => int(out, v, path),
+        Kind::Float => {
+            let n = v.as_number().ok_or_else(|| wrong("a number"))?;
+            let x = pyjson::parse_float(n.text).map_err(|e| write_err(path, e))?;
+            pyjson::write_float(out, x).map_err(|e| write_err(path, e))
+        }
+        Kind::Bool => {
+            let b = v.as_bool().ok_or_else(|| wrong("a boolean"))?;
+            out.extend_from_slice(if b { b"true" } else { b"false" });
+            Ok(())
+        }
+        Kind::Str => {
+            let body = v.string_body().ok_or_else(|| wrong("a string"))?;
+            pyjson::write_string_body(out, body);
+            Ok(())
+        }
+        Kind::Uuid => {
+            let s = v.as_str().ok_or_else(|| wrong("a UUID string"))?;
+            let canonical = uuid(&s).ok_or_else(|| Error::row(path.to_string(), format!("{s:?} is not a UUID")))?;
+            pyjson::write_str(out, &canonical);
+            Ok(())
+        }
+        Kind::DateTime => {
+            let s = v.as_str().ok_or_else(|| wrong("an ISO 8601 datetime string"))?;
+            out.push(b'"');
+            datetime::render(&s, out).map_err(|m| Error::row(path.to_string(), m))?;
+            out.push(b'"');
+            Ok(())
+        }
+        Kind::Json => pyjson::transcode(out, v).map_err(|e| write_err(path, e)),
+        Kind::ForeignKey => related_id(out, v, path),
+        Kind::ManyToMany => {
+            let items = v.elements().ok_or_else(|| wrong("a list of ids"))?;
+            out.push(b'[');
+            for (i, item) in items.enumerate() {
+                if i > 0 {
+                    out.extend_from_slice(b", ");
+                }
+                related_id(out, item, &path.index(i))?;
+            }
+            out.push(b']');
+            Ok(())
+        }
+    }
+}
+
+/// `str(uuid.UUID(s))`: lowercase 8-4-4-4-12, from any form Python accepts.
+fn uuid(s: &str) -> Option<String> {
+    let t = s.trim();
+    let t = t.strip_prefix("urn:").unwrap_or(t);
+    let t = t.strip_prefix("uuid:").unwrap_or(t);
+    let t = t.trim_start_matches('{').trim_end_matches('}');
+    let hex: String = t.chars().filter(|&c| c != '-').collect();
+    if hex.len() != 32 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    let h = hex.to_ascii_lowercase();
+    Some(format!("{}-{}-{}-{}-{}", &h[..8], &h[8..12], &h[12..16], &h[16..20], &h[20..]))
+}
+
+/// Task `data`, with `replace_task_data_undefined_with_config_field`: when
+/// `data` has `$undefined$` and the task's project has `data_types`, the
+/// value moves to the first `data_types` key (`data[key] = data.pop(...)`
+/// semantics: an existing key keeps its place, a new one goes last).
+fn task_data<'d, 'a>(
+    out: &mut Vec<u8>,
+    data: Value<'d, 'a>,
+    task_project: Option<Value<'d, 'a>>,
+    ctx: &Context<'d, 'a>,
+    row_path: &Path<'_>,
+) -> Result<(), Error> {
+    let path = &row_path.key("data");
+    // Cheap filter first: most data never mentions the key.
+    if data.kind() != JsonKind::Object || !data.text().contains(DATA_UNDEFINED_NAME) {
+        return pyjson::transcode(out, data).map_err(|e| write_err(path, e));
+    }
+    let mut entries = pyjson::dict_entries(data);
+    let mut undefined_key = Vec::new();
+    pyjson::write_str(&mut undefined_key, DATA_UNDEFINED_NAME);
+    let Some(pos) = entries.iter().position(|(k, _)| *k == undefined_key) else {
+        return pyjson::write_dict(out, &entries).map_err(|e| write_err(path, e));
+    };
+    let Some(first_key) = first_data_type(task_project, ctx, row_path)? else {
+        return pyjson::write_dict(out, &entries).map_err(|e| write_err(path, e));
+    };
+    let (_, value) = entries.remove(pos);
+    let mut key = Vec::new();
+    pyjson::write_string_body(&mut key, first_key);
+    if key != undefined_key {
+        match entries.iter_mut().find(|(k, _)| *k == key) {
+            Some(slot) => slot.1 = value,
+            None => entries.push((key, value)),
+        }
+    }
+    pyjson::write_dict(out, &entries).map_err(|e| write_err(path, e))
+}
+
+/// The raw first key of the task's project `data_types`, if it has one.
+fn first_data_type<'a>(
+    task_project: Option<Value<'_, 'a>>,
+    ctx: &Context<'_, 'a>,
+    row_path: &Path<'_>,
+) -> Result<Option<&'a str>, Error> {
+    let project = match task_project {
+        Some(p) if p.kind() == JsonKind::Object => p,
+        other => {
+            let id = other.and_then(|v| v.as_number()).and_then(|n| n.text.parse::<i64>().ok());
+            match (ctx.project, id) {
+                (Some(p), Some(id)) if Some(id) == ctx.project_id => p,
+                (Some(p), None) => p,
+                _ => {
+                    return Err(Error::row(
+                        row_path.key("project").to_string(),
+                        "a task's data has \"$undefined$\": its project row (with data_types) is needed, as the event's project or as the task's \"project\"",
+                    ));
+                }
+            }
+        }
+    };
+    let Some(types) = project.get("data_types") else { return Ok(None) };
+    Ok(types.raw_entries().and_then(|mut e| e.next()).map(|(k, _)| k))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::reader::Doc;
+    use crate::serializers;
+
+    fn render(ser: &Serializer, row: &str, project: Option<&str>) -> Result<String, Error> {
+        let doc = Doc::parse(row).unwrap();
+        let pdoc = project.map(|p| Doc::parse(p).unwrap());
+        let ctx = Context { project: pdoc.as_ref().map(|d| d.root()), project_id: Some(1) };
+        let mut out = Vec::new();
+        Renderer::default().row(&mut out, ser, doc.root(), &ctx, &Path::Root("instance"))?;
+        Ok(String::from_utf8(out).unwrap())
+    }
+
+    const TASK: &str = r#"{"id": 7, "data": {"text": "x"}, "meta": {}, "created_at": "2026-11-26T23:17:32.937907+00:00",
+        "updated_at": "2026-11-26T23:17:32+00:00", "is_labeled": false, "allow_skip": true, "overlap": 1,
+        "inner_id": 7, "total_annotations": 0, "cancelled_annotations": 0, "total_predictions": 0,
+        "precomputed_agreement": 1, "comment_count": 0, "unresolved_comment_count": 0,
+        "last_comment_updated_at": null, "project_id": 1, "updated_by": {"id": 3}, "file_upload_id": null,
+        "comment_authors": [1, {"id": 2}], "extra": "ignored"}"#;
+
+    #[test]
+    fn renders_a_task_in_serializer_order() {
+        let got = render(&serializers::TASK, TASK, None).unwrap();
+        assert_eq!(
+            got,
+            r#"{"id": 7, "data": {"text": "x"}, "meta": {}, "created_at": "2026-11-26T23:17:32.937907Z", "updated_at": "2026-11-26T23:17:32Z", "is_labeled": false, "allow_skip": true, "overlap": 1, "inner_id": 7, "total_annotations": 0, "cancelled_annotations": 0, "total_predictions": 0, "precomputed_agreement": 1.0, "comment_count": 0, "unresolved_comment_count": 0, "last_comment_updated_at": null, "project": 1, "updated_by": 3, "file_upload": null, "comment_authors": [1, 2]}"#
+        );
+    }
+
+    #[test]
+    fn resolves_undefined_like_label_studio() {
+        let p = r#"{"id": 1, "data_types": {"text": "Text", "image": "Image"}}"#;
+        let with = |data: &str| TASK.replace(r#"{"text": "x"}"#, data);
+        let data_of = |s: String| s[s.find("\"data\": ").unwrap() + 8..s.find(", \"meta\"").unwrap()].to_string();
+        assert_eq!(data_of(render(&serializers::TASK, &with(r#"{"a": 1, "$undefined$": "v", "b": 2}"#), Some(p)).unwrap()), r#"{"a": 1, "b": 2, "text": "v"}"#);
+        assert_eq!(data_of(render(&serializers::TASK, &with(r#"{"text": 0, "$undefined$": "v"}"#), Some(p)).unwrap()), r#"{"text": "v"}"#);
+        let empty = r#"{"id": 1, "data_types": {}}"#;
+        assert_eq!(data_of(render(&serializers::TASK, &with(r#"{"$undefined$": "v"}"#), Some(empty)).unwrap()), r#"{"$undefined$": "v"}"#);
+        let selfkey = r#"{"id": 1, "data_types": {"$undefined$": "Text"}}"#;
+        assert_eq!(data_of(render(&serializers::TASK, &with(r#"{"a": 1, "$undefined$": "v"}"#), Some(selfkey)).unwrap()), r#"{"a": 1}"#);
+        assert_eq!(data_of(render(&serializers::TASK, &with(r#"{"a": "$undefined$"}"#), None).unwrap()), r#"{"a": "$undefined$"}"#);
+        let e = render(&serializers::TASK, &with(r#"{"$undefined$": 1}"#), None).unwrap_err();
+        assert_eq!(e.code, crate::error::ErrorCode::InvalidRow);
+    }
+
+    #[test]
+    fn reports_bad_fields_with_paths() {
+        let cases = [
+            (TASK.replace(r#""overlap": 1"#, r#""overlap": 1.5"#), "instance.overlap"),
+            (TASK.replace(r#""overlap": 1,"#, ""), "instance.overlap"),
+            (TASK.replace(r#""is_labeled": false"#, r#""is_labeled": 0"#), "instance.is_labeled"),
+            (TASK.replace("2026-11-26T23:17:32+00:00", "soon"), "instance.updated_at"),
+            (TASK.replace(r#""comment_authors": [1, {"id": 2}]"#, r#""comment_authors": [1, {"x": 2}]"#), "instance.comment_authors[1].id"),
+            (TASK.replace(r#""precomputed_agreement": 1"#, r#""precomputed_agreement": 1e999"#), "instance.precomputed_agreement"),
+            (TASK.replace(r#"{"text": "x"}"#, r#"{"n": -1e400}"#), "instance.data"),
+        ];
+        for (row, path) in cases {
+            let e = render(&serializers::TASK, &row, None).unwrap_err();
+            assert_eq!(e.path, path, "{e}");
+        }
+        assert_eq!(render(&serializers::TASK, "[]", None).unwrap_err().path, "instance");
+    }
+
+    #[test]
+    fn nullable_fields_may_be_missing_and_declared_ones_are_skipped() {
+        let link = r#"{"id": 4, "from_name": "label", "project_id": 1, "label": {"id": 9, "title": "x"}}"#;
+        assert_eq!(render(&serializers::LABEL_LINK, link, None).unwrap(), r#"{"id": 4, "from_name": "label", "project": 1, "label": 9}"#);
+        let counted = link.replace(r#""id": 4,"#, r#""id": 4, "annotations_count": 3,"#);
+        assert_eq!(render(&serializers::LABEL_LINK, &counted, None).unwrap(), r#"{"id": 4, "annotations_count": 3, "from_name": "label", "project": 1, "label": 9}"#);
+        assert_eq!(
+            render(&serializers::TASK, &TASK.replace(r#""last_comment_updated_at": null,"#, ""), None).unwrap(),
+            render(&serializers::TASK, TASK, None).unwrap()
+        );
+    }
+
+    #[test]
+    fn only_id_accepts_rows_and_ids() {
+        assert_eq!(render(&serializers::ONLY_ID, r#"{"x": 1, "id": 5}"#, None).unwrap(), r#"{"id": 5}"#);
+        assert_eq!(render(&serializers::ONLY_ID, "12", None).unwrap(), r#"{"id": 12}"#);
+        assert!(render(&serializers::ONLY_ID, r#"{"x": 1}"#, None).is_err());
+        assert!(render(&serializers::ONLY_ID, r#""5""#, None).is_err());
+    }
+
+    #[test]
+    fn canonical_uuids() {
+        assert_eq!(uuid("{A1B2C3D4-0000-4000-8000-0123456789AB}").unwrap(), "a1b2c3d4-0000-4000-8000-0123456789ab");
+        assert_eq!(uuid("a1b2c3d400004000800001234567890a").unwrap(), "a1b2c3d4-0000-4000-8000-01234567890a");
+        assert!(uuid("nope").is_none());
+    }
+}
