@@ -22,7 +22,7 @@ OUT = os.path.join(ROOT, 'tests', 'fixtures', 'label-studio-1.23.2')
 CONFIG = ('<View><Text name="text" value="$text"/><Choices name="sentiment" toName="text">'
           '<Choice value="pos"/><Choice value="n\u00e9g \U0001F600"/></Choices></View>')
 
-HOSTILE_TEXT = ('na\u00efve caf\u00e9 \u2014 \u65e5\u672c\u8a9e \U0001F600\U0001F984 ctl:\x00\x01\x08\x0c\x1f\x7f '
+HOSTILE_TEXT = ('na\u00efve caf\u00e9 \u2014 \u65e5\u672c\u8a9e \U0001F600\U0001F984 ctl:\x01\x08\x0c\x1f\x7f '
                 'seps:\u2028\u2029 "quoted" back\\slash /slash/ tab\t nl\n cr\r end')
 
 
@@ -44,6 +44,7 @@ HOSTILE_OBJ = {
     'empty_obj': {},
     'empty_list': [],
     'nothing': None,
+    'nul_char': 'a\x00b',
     'bools': [True, False],
     'deep': deep(40),
 }
@@ -426,7 +427,7 @@ except ValueError as e:
                    '0.1 1e-07 1e16 -0.0 12.5, ints above 2^53, empty containers, depth-40 nesting), annotation '
                    'result and integral lead_time.')
         pid = self.project(title='H\u00f8stile \U0001F984 "x" \\ ', description=HOSTILE_TEXT,
-                           expert_instruction='\u2028\u2029\x00', record=True)
+                           expert_instruction='\u2028\u2029\x7f', record=True)
         self.org_hook('org-all')
         self.hook('all', pid)
         data = {'text': HOSTILE_TEXT}
