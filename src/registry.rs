@@ -9,6 +9,7 @@ use crate::serializers::SerializerId;
 use serde::Serialize;
 
 #[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Action {
     pub action: &'static str,
     /// `ACTIONS[action]['name']`.
@@ -25,6 +26,7 @@ pub struct Action {
 }
 
 #[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Nested {
     /// The payload key, and the attribute read from each instance row.
     pub key: &'static str,

@@ -38,6 +38,7 @@ pub enum Kind {
 }
 
 #[derive(Debug, Clone, Copy, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Field {
     pub name: &'static str,
     pub kind: Kind,
@@ -91,6 +92,7 @@ pub enum SerializerId {
 }
 
 #[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Serializer {
     pub id: SerializerId,
     /// Label Studio's class, for readers who know it.

@@ -1,0 +1,197 @@
+/** The 12 webhook actions of Label Studio 1.23.2. */
+export type ActionName =
+  | "PROJECT_CREATED" | "PROJECT_UPDATED" | "PROJECT_DELETED"
+  | "TASKS_CREATED" | "TASKS_DELETED"
+  | "ANNOTATION_CREATED" | "ANNOTATIONS_CREATED" | "ANNOTATION_UPDATED" | "ANNOTATIONS_DELETED"
+  | "LABEL_LINK_CREATED" | "LABEL_LINK_UPDATED" | "LABEL_LINK_DELETED";
+
+/** Codes of the errors `buildDeliveries` throws. */
+export type ErrorCode = "UNKNOWN_ACTION" | "ORGANIZATION_ONLY_ACTION" | "INVALID_EVENT" | "INVALID_ROW";
+
+/** Why a matching webhook gets no delivery. */
+export type SkipReason = "INVALID_URL" | "UNRESOLVABLE_HOST" | "SSRF_BLOCKED" | "INVALID_HEADER";
+
+/** Any JSON value (JSON fields such as task `data` are passed through). */
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+/** An id, a BigInt id, or the related row itself. */
+export type Id = number | bigint;
+export type Related<R> = Id | R | null;
+/** ISO 8601 text with any offset, or a Date. */
+export type DateTime = string | Date;
+/** An int column: a number, or a BigInt past 2^53. */
+export type Int = number | bigint;
+
+/** A Project row (`ProjectWebhookSerializer`). Foreign keys may also be named `organization_id`, ... */
+export interface ProjectRow {
+  id: Id;
+  task_number?: Int; finished_task_number?: Int; total_predictions_number?: Int; total_annotations_number?: Int;
+  num_tasks_with_annotations?: Int; useful_annotation_number?: Int; ground_truth_number?: Int; skipped_annotations_number?: Int;
+  title?: string | null; description?: string | null; label_config?: string | null; parsed_label_config?: Json;
+  label_config_hash?: Int | null; expert_instruction?: string | null;
+  show_instruction: boolean; show_skip_button: boolean; enable_empty_annotation: boolean;
+  reveal_preannotations_interactively: boolean; show_annotation_history: boolean; show_collab_predictions: boolean;
+  evaluate_predictions_automatically: boolean; token?: string | null; result_count: Int; color?: string | null;
+  maximum_annotations: Int; min_annotations_to_start_training: Int; control_weights?: Json; model_version?: string | null;
+  data_types?: Json; is_draft: boolean; is_published: boolean; created_at: DateTime; updated_at: DateTime;
+  sampling?: string | null; skip_queue?: string | null; show_ground_truth_first: boolean;
+  annotator_evaluation_enabled: boolean; show_overlap_first: boolean; overlap_cohort_percentage: Int;
+  task_data_login?: string | null; task_data_password?: string | null; pinned_at?: DateTime | null;
+  custom_task_lock_ttl?: Int | null; deleted_at?: DateTime | null; purge_at?: DateTime | null; search_vector?: string | null;
+  organization?: Related<{ id: Id }>; organization_id?: Id | null;
+  created_by?: Related<{ id: Id }>; created_by_id?: Id | null;
+  deleted_by?: Related<{ id: Id }>; deleted_by_id?: Id | null;
+  [extra: string]: unknown;
+}
+
+/** A Task row (`TaskWebhookSerializer`). */
+export interface TaskRow {
+  id: Id; data: Json; meta?: Json; created_at: DateTime; updated_at: DateTime; is_labeled: boolean;
+  allow_skip?: boolean | null; overlap: Int; inner_id?: Int | null; total_annotations: Int; cancelled_annotations: Int;
+  total_predictions: Int; precomputed_agreement?: number | null; comment_count: Int; unresolved_comment_count: Int;
+  last_comment_updated_at?: DateTime | null;
+  project?: Related<ProjectRow>; project_id?: Id | null;
+  updated_by?: Related<{ id: Id }>; updated_by_id?: Id | null;
+  file_upload?: Related<{ id: Id }>; file_upload_id?: Id | null;
+  comment_authors: Array<Id | { id: Id }>;
+  [extra: string]: unknown;
+}
+
+/** An Annotation row (`AnnotationWebhookSerializer`). `task` must be the full task row for the actions that nest it. */
+export interface AnnotationRow {
+  id: Id; result?: Json; was_cancelled: boolean; ground_truth: boolean; created_at: DateTime; updated_at: DateTime;
+  draft_created_at?: DateTime | null; lead_time?: number | null; prediction?: Json; result_count: Int;
+  unique_id?: string | null; import_id?: Int | null; last_action?: string | null; bulk_created?: boolean | null;
+  task?: Related<TaskRow>; task_id?: Id | null; project?: Related<ProjectRow>; project_id?: Id | null;
+  completed_by?: Related<{ id: Id }>; completed_by_id?: Id | null; updated_by?: Related<{ id: Id }>; updated_by_id?: Id | null;
+  parent_prediction?: Related<{ id: Id }>; parent_prediction_id?: Id | null;
+  parent_annotation?: Related<{ id: Id }>; parent_annotation_id?: Id | null;
+  last_created_by?: Related<{ id: Id }>; last_created_by_id?: Id | null;
+  [extra: string]: unknown;
+}
+
+/** A Label row (`LabelSerializer`), nested in LABEL_LINK_UPDATED. */
+export interface LabelRow {
+  id: Id; links: Array<Id | { id: Id }>; created_at: DateTime; updated_at: DateTime; value: Json; title: string;
+  description?: string | null; approved: boolean; created_by?: Related<{ id: Id }>; created_by_id?: Id;
+  approved_by?: Related<{ id: Id }>; approved_by_id?: Id | null; organization?: Related<{ id: Id }>; organization_id?: Id;
+  projects: Array<Id | { id: Id }>;
+  [extra: string]: unknown;
+}
+
+/** A LabelLink row (`LabelLinkSerializer`). `label` must be the full label row for LABEL_LINK_UPDATED. */
+export interface LabelLinkRow {
+  id: Id; annotations_count?: Int; from_name: string;
+  project?: Related<ProjectRow>; project_id?: Id; label?: Related<LabelRow>; label_id?: Id;
+  [extra: string]: unknown;
+}
+
+/** The rows `OnlyIDWebhookSerializer` takes: a row, `{id}`, or a bare id. */
+export type IdRow = Id | { id: Id; [extra: string]: unknown };
+
+export type Row = ProjectRow | TaskRow | AnnotationRow | LabelLinkRow | IdRow;
+
+/** A webhook as Label Studio's `/api/webhooks/` lists it. */
+export interface Webhook {
+  id: Id;
+  organization?: Id;
+  project?: Id | null;
+  url: string;
+  send_payload?: boolean;
+  send_for_all_actions?: boolean;
+  headers?: { [name: string]: string | null };
+  is_active?: boolean;
+  actions?: ActionName[];
+  [extra: string]: unknown;
+}
+
+export interface Options {
+  /** Label Studio's WEBHOOK_BATCH_SIZE (default 5000). */
+  batchSize?: number;
+  /** "bytes" gives each body as a UTF-8 Uint8Array. Default "string". */
+  bodyAs?: "string" | "bytes";
+  /** Label Studio's SSRF_PROTECTION_ENABLED (default true): reserved IPv4 literals and localhost are skipped. */
+  ssrfProtection?: boolean;
+}
+
+/** The event: what Label Studio knows when it emits. */
+export interface WebhookEvent {
+  action: ActionName;
+  /** The organization id. */
+  organization: Id | { id: Id };
+  project?: ProjectRow | null;
+  /** One row, a list of rows (for the list actions), or null. */
+  instance?: Row | Row[] | null;
+  /** A custom emit (`emit_webhooks`): the payload object. Not with `instance`. */
+  payload?: { [key: string]: Json } | null;
+  webhooks?: Webhook[];
+  options?: Options;
+}
+
+export interface Delivery<B = string | Uint8Array> {
+  webhookId: number;
+  url: string;
+  method: "POST";
+  headers: { [name: string]: string };
+  /** The exact body: a string, or UTF-8 bytes with `bodyAs: "bytes"`. */
+  body: B;
+  /** Which batch (0-based) of a list instance this POST carries. */
+  batch: number;
+}
+
+export interface Skipped {
+  webhookId: number;
+  reason: SkipReason;
+  message: string;
+}
+
+export interface Plan<B = string | Uint8Array> {
+  action: ActionName;
+  /** Ids of the matching webhooks, in order. */
+  targets: number[];
+  /** Batch by batch, targets in order. */
+  deliveries: Array<Delivery<B>>;
+  skipped: Skipped[];
+}
+
+/** The errors thrown: an Error with a code and the path of the offending field. */
+export interface WebhookError extends Error {
+  code: ErrorCode;
+  /** e.g. "instance[3].created_at"; "" for the whole event. */
+  path: string;
+  detail: string;
+}
+
+export interface NestedField { key: string; serializer: SerializerName; many: boolean; }
+
+export interface ActionInfo {
+  action: ActionName;
+  name: string;
+  description: string;
+  key: string;
+  many: boolean;
+  model: string;
+  serializer: SerializerName;
+  organizationOnly: boolean;
+  projectField: string | null;
+  nestedFields: NestedField[];
+}
+
+export type SerializerName = "project" | "task" | "annotation" | "label_link" | "label" | "only_id";
+export type FieldKind = "int" | "float" | "bool" | "str" | "uuid" | "date_time" | "json" | "foreign_key" | "many_to_many";
+
+export interface FieldInfo { name: string; kind: FieldKind; nullable: boolean; optional: boolean; column?: string; }
+export interface SerializerInfo { id: SerializerName; class: string; model: string; fields: FieldInfo[]; }
+
+/**
+ * Every delivery Label Studio 1.23.2 would send for the event.
+ * @param event JSON text, UTF-8 JSON bytes (exact), or an object.
+ * @throws {WebhookError}
+ */
+export function buildDeliveries(event: string | Uint8Array | WebhookEvent): Plan;
+/** The action registry (`WebhookAction.ACTIONS`). */
+export function actions(): ActionInfo[];
+/** The serializers' field lists, in rendering order. */
+export function serializers(): SerializerInfo[];
+/** `json.dumps(json.loads(text), allow_nan=False)`, as CPython writes it. */
+export function pythonJsonDumps(json: string): string;

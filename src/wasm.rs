@@ -1,0 +1,233 @@
+//! The JavaScript boundary. It only converts: JS values in, the core's
+//! [`Plan`] out as plain JS objects, the core's [`Error`] as a thrown `Error`
+//! with `code` and `path`.
+//!
+//! Events cross in three forms:
+//! - a JSON string, or UTF-8 JSON bytes (`Uint8Array`): the exact path, where
+//!   numbers keep their int/float nature and full precision, and large events
+//!   cross at memcpy speed (bytes);
+//! - a plain object: walked here into JSON text. JS cannot tell `1.0` from
+//!   `1`, so integral numbers become ints (float *fields* still render
+//!   `12.0`, but inside JSON fields such as task `data` the distinction is
+//!   lost); BigInt gives large ints exactly; `Date` becomes an ISO string.
+
+use crate::error::{Error, ErrorCode};
+use crate::event::BodyAs;
+use crate::plan::{Body, Plan};
+use crate::reader::MAX_DEPTH;
+use crate::{pyjson, registry, serializers};
+use js_sys::{Array, Object, Reflect, Uint8Array};
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+/// `buildDeliveries(event)`: every delivery Label Studio would send.
+#[wasm_bindgen(js_name = buildDeliveries, skip_typescript)]
+pub fn build_deliveries(event: JsValue) -> Result<JsValue, JsValue> {
+    let plan = if let Some(text) = event.as_string() {
+        crate::build_deliveries(&text)
+    } else if let Some(bytes) = event.dyn_ref::<Uint8Array>() {
+        crate::build_deliveries_bytes(&bytes.to_vec())
+    } else if event.is_object() {
+        to_json_text(&event).and_then(|text| crate::build_deliveries(&text))
+    } else {
+        Err(Error::event("", "buildDeliveries takes the event as a JSON string, UTF-8 JSON bytes or an object"))
+    };
+    plan.map(|p| plan_to_js(&p)).map_err(error_to_js)
+}
+
+/// `actions()`: the registry as plain data.
+#[wasm_bindgen(skip_typescript)]
+pub fn actions() -> Result<JsValue, JsValue> {
+    to_plain(&registry::ACTIONS)
+}
+
+/// `serializers()`: each serializer's fields, in the order they are rendered.
+#[wasm_bindgen(skip_typescript)]
+pub fn serializers() -> Result<JsValue, JsValue> {
+    to_plain(&serializers::ALL)
+}
+
+/// `pythonJsonDumps(json)`: re-emits JSON text as Python's
+/// `json.dumps(json.loads(text), allow_nan=False)` would.
+#[wasm_bindgen(js_name = pythonJsonDumps, skip_typescript)]
+pub fn python_json_dumps(json: &str) -> Result<String, JsValue> {
+    pyjson::dumps(json).map_err(|m| error_to_js(Error::event("", m)))
+}
+
+fn to_plain<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
+    let ser = serde_wasm_bindgen::Serializer::json_compatible();
+    value.serialize(&ser).map_err(|e| JsValue::from(js_sys::Error::new(&e.to_string())))
+}
+
+fn set(target: &Object, key: &str, value: &JsValue) {
+    // Reflect.set on a fresh plain object cannot fail.
+    let _ = Reflect::set(target, &JsValue::from_str(key), value);
+}
+
+fn error_to_js(e: Error) -> JsValue {
+    let err = js_sys::Error::new(&e.to_string());
+    set(&err, "code", &JsValue::from_str(e.code.as_str()));
+    set(&err, "path", &JsValue::from_str(&e.path));
+    set(&err, "detail", &JsValue::from_str(&e.message));
+    err.into()
+}
+
+fn plan_to_js(plan: &Plan) -> JsValue {
+    let out = Object::new();
+    set(&out, "action", &JsValue::from_str(plan.action));
+    let targets: Array = plan.targets.iter().map(|id| JsValue::from_f64(*id as f64)).collect();
+    set(&out, "targets", &targets);
+
+    // One JS string (or Uint8Array) per distinct body, shared by its targets.
+    let mut bodies: Vec<(Body, JsValue)> = Vec::new();
+    let deliveries = Array::new_with_length(plan.deliveries.len() as u32);
+    for (i, d) in plan.deliveries.iter().enumerate() {
+        let body = match bodies.iter().rev().find(|(b, _)| b.shares(&d.body)) {
+            Some((_, js)) => js.clone(),
+            None => {
+                let js: JsValue = match plan.options.body_as {
+                    BodyAs::String => JsValue::from_str(&d.body),
+                    BodyAs::Bytes => Uint8Array::from(d.body.as_bytes()).into(),
+                };
+                bodies.push((d.body.clone(), js.clone()));
+                js
+            }
+        };
+        let headers = Object::new();
+        for (name, value) in &d.headers {
+            set(&headers, name, &JsValue::from_str(value));
+        }
+        let o = Object::new();
+        set(&o, "webhookId", &JsValue::from_f64(d.webhook_id as f64));
+        set(&o, "url", &JsValue::from_str(&d.url));
+        set(&o, "method", &JsValue::from_str(d.method));
+        set(&o, "headers", &headers);
+        set(&o, "body", &body);
+        set(&o, "batch", &JsValue::from_f64(d.batch as f64));
+        deliveries.set(i as u32, o.into());
+    }
+    set(&out, "deliveries", &deliveries);
+
+    let skipped: Array = plan
+        .skipped
+        .iter()
+        .map(|s| {
+            let o = Object::new();
+            set(&o, "webhookId", &JsValue::from_f64(s.webhook_id as f64));
+            set(&o, "reason", &JsValue::from_str(s.reason.as_str()));
+            set(&o, "message", &JsValue::from_str(&s.message));
+            JsValue::from(o)
+        })
+        .collect();
+    set(&out, "skipped", &skipped);
+    out.into()
+}
+
+/// Writes a JS value as JSON text the core reads; errors name the path.
+fn to_json_text(value: &JsValue) -> Result<String, Error> {
+    let mut out = Vec::new();
+    let mut path = Vec::new();
+    write_js(value, &mut out, &mut path)?;
+    String::from_utf8(out).map_err(|_| Error::event("", "the event could not be read as text"))
+}
+
+enum Seg {
+    Key(String),
+    Index(usize),
+}
+
+fn path_text(path: &[Seg]) -> String {
+    let mut s = String::new();
+    for seg in path {
+        match seg {
+            Seg::Key(k) => {
+                if !s.is_empty() {
+                    s.push('.');
+                }
+                s.push_str(k);
+            }
+            Seg::Index(i) => s.push_str(&format!("[{i}]")),
+        }
+    }
+    s
+}
+
+/// 2^53: integral numbers up to this are exact ints in JavaScript.
+const MAX_SAFE: f64 = 9_007_199_254_740_992.0;
+
+fn write_js(value: &JsValue, out: &mut Vec<u8>, path: &mut Vec<Seg>) -> Result<(), Error> {
+    if path.len() > MAX_DEPTH {
+        return Err(Error::event(path_text(path), "nested too deeply (or a circular reference)"));
+    }
+    if value.is_null() || value.is_undefined() {
+        out.extend_from_slice(b"null");
+    } else if let Some(b) = value.as_bool() {
+        out.extend_from_slice(if b { b"true" } else { b"false" });
+    } else if let Some(x) = value.as_f64() {
+        if !x.is_finite() {
+            return Err(Error::event(path_text(path), format!("{x} is not a JSON number (Label Studio cannot send NaN or Infinity)")));
+        }
+        if x.fract() == 0.0 && x.abs() <= MAX_SAFE && !(x == 0.0 && x.is_sign_negative()) {
+            out.extend_from_slice((x as i64).to_string().as_bytes());
+        } else {
+            pyjson::write_float(out, x).map_err(|e| Error::event(path_text(path), e.to_string()))?;
+        }
+    } else if value.is_bigint() {
+        let digits = js_sys::BigInt::from(value.clone())
+            .to_string(10)
+            .map(String::from)
+            .map_err(|_| Error::event(path_text(path), "unreadable BigInt"))?;
+        out.extend_from_slice(digits.as_bytes());
+    } else if let Some(s) = value.as_string() {
+        pyjson::write_str(out, &s);
+    } else if let Some(date) = value.dyn_ref::<js_sys::Date>() {
+        let iso = crate::datetime::from_epoch_millis(date.get_time())
+            .ok_or_else(|| Error::new(ErrorCode::InvalidRow, path_text(path), "invalid Date"))?;
+        pyjson::write_str(out, &iso);
+    } else if Array::is_array(value) {
+        let arr: &Array = value.unchecked_ref();
+        out.push(b'[');
+        for i in 0..arr.length() {
+            if i > 0 {
+                out.push(b',');
+            }
+            path.push(Seg::Index(i as usize));
+            write_js(&arr.get(i), out, path)?;
+            path.pop();
+        }
+        out.push(b']');
+    } else if value.is_function() || value.is_symbol() {
+        return Err(Error::event(path_text(path), "functions and symbols are not event data"));
+    } else if value.is_object() {
+        if value.dyn_ref::<Uint8Array>().is_some() || value.dyn_ref::<js_sys::Map>().is_some() {
+            return Err(Error::event(path_text(path), "expected plain JSON data (object, array, string, number, boolean, null)"));
+        }
+        let obj: &Object = value.unchecked_ref();
+        out.push(b'{');
+        let mut first = true;
+        for key in Object::keys(obj).iter() {
+            let v = Reflect::get(obj, &key).unwrap_or(JsValue::UNDEFINED);
+            if v.is_undefined() || v.is_function() {
+                continue; // as JSON.stringify does
+            }
+            let k = key.as_string().unwrap_or_default();
+            if !first {
+                out.push(b',');
+            }
+            first = false;
+            pyjson::write_str(out, &k);
+            out.push(b':');
+            path.push(Seg::Key(k));
+            write_js(&v, out, path)?;
+            path.pop();
+        }
+        out.push(b'}');
+    } else {
+        return Err(Error::event(path_text(path), "not JSON data"));
+    }
+    Ok(())
+}
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS: &'static str = include_str!("../js/types.d.ts");
