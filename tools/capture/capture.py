@@ -257,10 +257,11 @@ class Capture:
                 ' (tasks without annotations)')
         self.dm('delete_tasks', pid, ids[:2])
         try:
-            self.dm('delete_tasks', pid, [], trigger='POST /api/dm/actions?id=delete_tasks (nothing selected)')
+            self.dm('delete_tasks', pid, [], trigger='POST /api/dm/actions?id=delete_tasks (selectedItems '
+                    '{"all": false, "included": []}: LS deletes every remaining task)')
         except RuntimeError as e:
             self.notes.append('delete_tasks with nothing selected was refused: %s' % str(e)[:300])
-        self.dm('delete_tasks', pid, ids[2:], trigger='POST /api/dm/actions?id=delete_tasks (all remaining tasks)')
+        self.dm('delete_tasks', pid, ids[2:], trigger='POST /api/dm/actions?id=delete_tasks (3 already-deleted ids: empty list)')
         del a1
         self.end()
 

@@ -86,6 +86,9 @@ def dump_webhooks(org_id):
 def _instance_row(obj, meta):
     if isinstance(obj, dict):
         return copy.deepcopy(obj)
+    if obj._meta.model_name == 'project':
+        # ProjectWebhookSerializer re-reads the row with counts: record that
+        return dump_project(obj)
     row = dump_row(obj)
     for key, val in (meta.get('nested-fields') or {}).items():
         rel = getattr(obj, val['field'])
