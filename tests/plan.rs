@@ -1,4 +1,5 @@
 //! The whole pipeline, natively: event text in, deliveries out.
+#![cfg(not(target_arch = "wasm32"))]
 
 use ls_webhooks::reader::Doc;
 use ls_webhooks::{build_deliveries, build_deliveries_bytes, ErrorCode, Plan, SkipReason};

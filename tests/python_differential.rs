@@ -1,6 +1,7 @@
 //! Differential test: the Python writer against CPython's own
 //! `json.dumps(json.loads(text), allow_nan=False)` on thousands of generated
 //! values. Any byte of difference fails, with the input that caused it.
+#![cfg(not(target_arch = "wasm32"))]
 
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Installs what the build needs (skipping what is already there), then builds
+# the wasm package into pkg/. Safe to run again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+say() { printf '\033[1m== %s\033[0m\n' "$*"; }
+
+# The version wasm-bindgen is pinned to in Cargo.toml ("=0.2.x").
+WB_VERSION=$(sed -n 's/^wasm-bindgen = "=\([0-9.]*\)".*/\1/p' Cargo.toml)
+[ -n "$WB_VERSION" ] || { echo "wasm-bindgen is not pinned in Cargo.toml" >&2; exit 1; }
+
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  say "adding the wasm32-unknown-unknown target"
+  rustup target add wasm32-unknown-unknown
+fi
+
+if ! command -v wasm-pack >/dev/null; then
+  say "installing wasm-pack (a few minutes)"
+  cargo install wasm-pack
+fi
+
+# wasm-pack cannot download wasm-bindgen here: install the CLI at the pinned
+# version (without --locked: one of its locked dependencies is gone from the registry).
+if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WB_VERSION" ]; then
+  say "installing wasm-bindgen-cli $WB_VERSION"
+  cargo install wasm-bindgen-cli --version "=$WB_VERSION" --force
+fi
+
+if [ -f package.json ]; then
+  if [ ! -d node_modules ] || [ package.json -nt node_modules ]; then
+    say "installing npm dev dependencies"
+    npm install --no-audit --no-fund --loglevel=error
+    touch node_modules
+  fi
+fi
+
+say "building pkg/ (wasm-pack build --target nodejs)"
+wasm-pack --log-level warn build --target nodejs --release
+node scripts/package.js
+say "ready: pkg/"
