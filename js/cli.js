@@ -1,18 +1,44 @@
 #!/usr/bin/env node
-// ls-webhooks: the command line of the library.
-//   ls-webhooks plan [FILE|-]   print the delivery plan of an event (default: a built-in sample)
-//   ls-webhooks actions         the action registry as a table
+// ls-webhooks: the command line of the library. `ls-webhooks help` lists the commands.
 "use strict";
 const fs = require("fs");
+const http = require("http");
 const path = require("path");
+
+const USAGE = `usage: ls-webhooks <command>
+
+  demo                          play a project's life against a local receiver (built-in sample data)
+  plan [FILE|-]                 print the delivery plan of an event (JSON) as buildDeliveries returns it
+  send [FILE|-] [--timeout S]   build the plan and POST every delivery (default timeout 1 s)
+  actions                       the 12 actions of Label Studio 1.23.2 as a table
+  help                          this text
+
+FILE is an event as JSON (- reads stdin). Without FILE, plan and send use the built-in
+sample TASKS_CREATED event.
+
+exit codes: 0 ok, 1 a delivery failed (send, demo), 2 usage, 3 cannot read the input,
+  4 malformed JSON, 5 UNKNOWN_ACTION, 6 ORGANIZATION_ONLY_ACTION, 7 INVALID_EVENT, 8 INVALID_ROW`;
+
+const EXIT = {
+  OK: 0, DELIVERY_FAILED: 1, USAGE: 2, NO_INPUT: 3, MALFORMED_JSON: 4,
+  UNKNOWN_ACTION: 5, ORGANIZATION_ONLY_ACTION: 6, INVALID_EVENT: 7, INVALID_ROW: 8,
+};
+/** Plans with more deliveries than this get a progress line instead of one line per delivery. */
+const MANY = 20;
+
+class CliError extends Error {
+  constructor(message, exitCode) {
+    super(message);
+    this.exitCode = exitCode;
+  }
+}
 
 function loadLib() {
   // Inside the npm package the wasm module sits beside this file; in the repo it is ../pkg.
   for (const p of [path.join(__dirname, "ls_webhooks.js"), path.join(__dirname, "..", "pkg", "ls_webhooks.js")]) {
     if (fs.existsSync(p)) return require(p);
   }
-  console.error("ls-webhooks: the wasm package is not built; run: bash scripts/setup.sh");
-  process.exit(2);
+  throw new CliError("the wasm package is not built; run: bash scripts/setup.sh", EXIT.NO_INPUT);
 }
 
 function samplePath(action) {
@@ -20,56 +46,333 @@ function samplePath(action) {
     const p = path.join(dir, `${action}.json`);
     if (fs.existsSync(p)) return p;
   }
-  return null;
+  throw new CliError(`the built-in sample ${action}.json is missing`, EXIT.NO_INPUT);
 }
 
+/** The event as bytes: the library's exact path (ints of any size, floats stay floats). */
 function readEvent(file) {
   if (!file) {
     const p = samplePath("TASKS_CREATED");
-    console.error(`(no event given: using the built-in sample ${path.relative(process.cwd(), p)})`);
-    return fs.readFileSync(p);
+    const rel = path.relative(process.cwd(), p);
+    console.error(`(no event given: using the built-in sample ${rel.startsWith("..") ? p : rel})`);
+    return { name: p, bytes: fs.readFileSync(p) };
   }
-  if (file === "-") return fs.readFileSync(0);
+  if (file === "-") return { name: "stdin", bytes: fs.readFileSync(0) };
   try {
-    return fs.readFileSync(file);
+    return { name: file, bytes: fs.readFileSync(file) };
   } catch (e) {
-    console.error(`ls-webhooks: cannot read ${file}: ${e.code === "ENOENT" ? "no such file" : e.message}`);
-    process.exit(2);
+    const why = e.code === "ENOENT" ? "no such file" : e.code === "EISDIR" ? "is a directory" : e.message;
+    throw new CliError(`cannot read ${file}: ${why}`, EXIT.NO_INPUT);
   }
 }
 
-const EXIT = { UNKNOWN_ACTION: 3, ORGANIZATION_ONLY_ACTION: 3, INVALID_EVENT: 4, INVALID_ROW: 5 };
-
-function plan(lib, file) {
-  // Bytes in: the exact path (ints of any size, floats kept as floats).
-  const bytes = new Uint8Array(readEvent(file));
+/** buildDeliveries, with its thrown errors turned into a message and an exit code. */
+function build(lib, name, event) {
   try {
-    const p = lib.buildDeliveries(bytes);
-    process.stdout.write(JSON.stringify(p, null, 2) + "\n");
+    return lib.buildDeliveries(event);
   } catch (e) {
-    console.error(`ls-webhooks: ${e.code || "ERROR"}${e.path ? ` at ${e.path}` : ""}: ${e.detail || e.message}`);
-    process.exit(EXIT[e.code] || 1);
+    if (!e || typeof e.code !== "string") throw e;
+    const where = e.path ? ` at ${e.path}` : "";
+    if (e.code === "INVALID_EVENT" && /^malformed JSON/.test(e.detail)) {
+      throw new CliError(`${name} is not valid JSON: ${e.detail.replace(/^malformed JSON: /, "")}`, EXIT.MALFORMED_JSON);
+    }
+    throw new CliError(`${name}: ${e.code}${where}: ${e.detail}`, EXIT[e.code] ?? EXIT.INVALID_EVENT);
   }
 }
 
-function actions(lib) {
+function plural(n, one, many) {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+function bodyText(body) {
+  return typeof body === "string" ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString("utf8");
+}
+
+// ---- plan, actions ----
+
+function planCmd(lib, args) {
+  if (args.length > 1) throw new CliError(`plan takes one FILE, got: ${args.join(" ")}`, EXIT.USAGE);
+  const { name, bytes } = readEvent(args[0]);
+  const plan = build(lib, name, new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+  for (const d of plan.deliveries) d.body = bodyText(d.body); // bodyAs "bytes": print the text
+  process.stdout.write(JSON.stringify(plan, null, 2) + "\n");
+  return EXIT.OK;
+}
+
+function actionsCmd(lib) {
   const rows = lib.actions().map((a) => [a.action, a.key, a.many ? "list" : "one", a.serializer,
     a.organizationOnly ? "org only" : "", a.nestedFields.map((n) => n.key).join(",")]);
   const head = ["ACTION", "KEY", "SHAPE", "SERIALIZER", "SCOPE", "NESTED"];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   for (const r of [head, ...rows]) console.log(r.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd());
+  return EXIT.OK;
 }
 
-function main(argv) {
-  const [cmd, ...rest] = argv;
-  const lib = loadLib();
-  switch (cmd) {
-    case "plan": return plan(lib, rest[0]);
-    case "actions": return actions(lib);
-    default:
-      console.error("usage: ls-webhooks plan [FILE|-] | actions");
-      process.exit(cmd ? 2 : 0);
+// ---- sending ----
+
+/** Why a fetch failed, in a few words. */
+function describeError(e, timeoutMs) {
+  if (e && (e.name === "TimeoutError" || e.name === "AbortError")) return `timeout: no response within ${timeoutMs / 1000} s`;
+  const cause = e && e.cause;
+  const code = cause && (cause.code || (cause.errors && cause.errors[0] && cause.errors[0].code));
+  const words = {
+    ECONNREFUSED: "connection refused", ECONNRESET: "connection reset", ENOTFOUND: "host not found",
+    EAI_AGAIN: "host lookup failed", EHOSTUNREACH: "host unreachable", ETIMEDOUT: "connect timed out",
+    UND_ERR_SOCKET: "connection closed", UND_ERR_HEADERS_TIMEOUT: "no response headers",
+  };
+  if (code) return `${words[code] || "error"} (${code})`;
+  return (cause && cause.message) || (e && e.message) || String(e);
+}
+
+/** POSTs one delivery; never throws. */
+async function post(d, timeoutMs) {
+  const started = Date.now();
+  try {
+    const res = await fetch(d.url, {
+      method: d.method, headers: d.headers, body: d.body, redirect: "manual", signal: AbortSignal.timeout(timeoutMs),
+    });
+    await res.arrayBuffer(); // read the answer, as requests does
+    return { ok: res.status >= 200 && res.status < 300, status: res.status, text: `${res.status} ${res.statusText}`.trim(), ms: Date.now() - started };
+  } catch (e) {
+    return { ok: false, status: null, text: describeError(e, timeoutMs), ms: Date.now() - started };
   }
 }
 
-main(process.argv.slice(2));
+/**
+ * Sends every delivery of a plan in order (batch by batch, targets in order, as Label
+ * Studio does), one at a time; a failing target never stops the others. Prints one line
+ * per delivery, or for many deliveries a progress line and one line per target.
+ */
+async function sendPlan(plan, { timeoutMs, indent = "  ", out = console.log }) {
+  const batches = plan.deliveries.reduce((n, d) => Math.max(n, d.batch + 1), 0);
+  const many = plan.deliveries.length > MANY;
+  const perTarget = new Map(plan.targets.map((id) => [id, { url: "", ok: 0, failed: 0, texts: new Map() }]));
+  const tty = process.stderr.isTTY;
+  const results = [];
+  let failed = 0;
+  let lastShown = -1;
+  for (const [i, d] of plan.deliveries.entries()) {
+    const r = await post(d, timeoutMs);
+    results.push({ delivery: d, ...r });
+    if (!r.ok) failed++;
+    const t = perTarget.get(d.webhookId);
+    t.url = d.url;
+    t[r.ok ? "ok" : "failed"]++;
+    t.texts.set(r.text, (t.texts.get(r.text) || 0) + 1);
+    if (!many) {
+      const batch = batches > 1 ? `  batch ${d.batch + 1}/${batches}` : "";
+      out(`${indent}webhook ${d.webhookId}${batch}  ${r.ok ? "" : "FAILED "}${r.text}  ${r.ms} ms  ${d.url}`);
+    } else {
+      const done = i + 1;
+      const step = Math.max(1, Math.floor(plan.deliveries.length / 10));
+      const line = `${indent}progress: ${done}/${plan.deliveries.length} sent, ${failed} failed`;
+      if (tty) process.stderr.write(`\r${line}${done === plan.deliveries.length ? "\n" : ""}`);
+      else if (done % step === 0 || done === plan.deliveries.length) {
+        if (done !== lastShown) process.stderr.write(line + "\n");
+        lastShown = done;
+      }
+    }
+  }
+  if (many) {
+    for (const [id, t] of perTarget) {
+      const texts = [...t.texts].map(([text, n]) => `${text} ×${n}`).join(", ");
+      out(`${indent}webhook ${id}  ${t.ok}/${t.ok + t.failed} ok  ${texts}  ${t.url}`);
+    }
+  }
+  for (const s of plan.skipped) out(`${indent}webhook ${s.webhookId}  skipped: ${s.reason}: ${s.message}`);
+  return { results, failed, skipped: plan.skipped.length, batches };
+}
+
+function parseTimeout(value) {
+  const s = Number(value);
+  if (value === undefined || !Number.isFinite(s) || s <= 0) {
+    throw new CliError(`--timeout takes a number of seconds > 0, got: ${value === undefined ? "nothing" : value}`, EXIT.USAGE);
+  }
+  return Math.round(s * 1000);
+}
+
+async function sendCmd(lib, args) {
+  let timeoutMs = 1000; // Label Studio's WEBHOOK_TIMEOUT
+  const files = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === "--timeout") timeoutMs = parseTimeout(args[++i]);
+    else if (a.startsWith("--timeout=")) timeoutMs = parseTimeout(a.slice("--timeout=".length));
+    else if (a.startsWith("--")) throw new CliError(`send: unknown option ${a}`, EXIT.USAGE);
+    else files.push(a);
+  }
+  if (files.length > 1) throw new CliError(`send takes one FILE, got: ${files.join(" ")}`, EXIT.USAGE);
+  const { name, bytes } = readEvent(files[0]);
+  const plan = build(lib, name, new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+  const nb = plan.deliveries.reduce((n, d) => Math.max(n, d.batch + 1), 0);
+  console.log(`${plan.action}: ${plural(plan.deliveries.length, "delivery", "deliveries")} to ` +
+    `${plural(plan.targets.length, "target", "targets")} (${plural(nb, "batch", "batches")}), timeout ${timeoutMs / 1000} s`);
+  const r = await sendPlan(plan, { timeoutMs });
+  const ok = r.results.length - r.failed;
+  console.log(`summary: ${plural(r.results.length, "delivery", "deliveries")}, ${ok} ok, ${r.failed} failed, ` +
+    `${plural(r.skipped, "webhook", "webhooks")} skipped`);
+  return r.failed ? EXIT.DELIVERY_FAILED : EXIT.OK;
+}
+
+// ---- demo ----
+
+/** A receiver on 127.0.0.1 (a free port) that records every request and answers 200. */
+function startReceiver() {
+  const received = [];
+  const server = http.createServer((req, res) => {
+    const chunks = [];
+    req.on("data", (c) => chunks.push(c));
+    req.on("end", () => {
+      received.push({ method: req.method, path: req.url, headers: req.headers, body: Buffer.concat(chunks) });
+      res.writeHead(200, { "content-type": "text/plain" }).end("ok");
+    });
+  });
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const close = () => new Promise((done) => { server.closeAllConnections(); server.close(() => done()); });
+      resolve({ url: `http://127.0.0.1:${server.address().port}`, received, close });
+    });
+  });
+}
+
+/** The demo's story, built from the sample events (samples/events/*.json). */
+function demoSteps(base) {
+  // The rows cross as JS objects, as a Node backend holds them: the one int past 2^53 (the
+  // project's label_config_hash) becomes a BigInt; inside JSON fields 1.0 reads as 1.
+  const sample = (action) => {
+    const text = fs.readFileSync(samplePath(action), "utf8");
+    const value = JSON.parse(text);
+    const hash = /"label_config_hash": (\d+)/.exec(text);
+    for (const p of [value.project, value.instance]) {
+      if (hash && p && p.label_config_hash !== undefined) p.label_config_hash = BigInt(hash[1]);
+    }
+    return value;
+  };
+  const webhooks = [
+    { id: 1, organization: 1, project: 12, url: `${base}/ml-backend/hook`, send_payload: true,
+      send_for_all_actions: true, headers: { Authorization: "Bearer sample-token" }, is_active: true, actions: [] },
+    { id: 2, organization: 1, project: null, url: `${base}/audit/events`, send_payload: true,
+      send_for_all_actions: false, headers: { "X-Source": "label-studio" }, is_active: true,
+      actions: ["PROJECT_CREATED", "TASKS_CREATED", "TASKS_DELETED"] },
+    { id: 3, organization: 1, project: 12, url: `${base}/ping/notify`, send_payload: false,
+      send_for_all_actions: true, headers: {}, is_active: true, actions: [] },
+    { id: 4, organization: 1, project: null, url: `${base}/old/hook`, send_payload: true,
+      send_for_all_actions: true, headers: {}, is_active: false, actions: [] },
+  ];
+  const batchSize = 5;
+  const options = { ssrfProtection: false, batchSize };
+  const counts = (p, tasks, annotations, labelled) => Object.assign(p, {
+    task_number: tasks, total_annotations_number: annotations, num_tasks_with_annotations: labelled,
+    finished_task_number: labelled, useful_annotation_number: annotations, total_predictions_number: 0,
+  });
+  const project = sample("PROJECT_UPDATED").project;
+  const fresh = counts({ ...project, updated_at: project.created_at }, 0, 0, 0);
+  const template = sample("TASKS_CREATED").instance[0];
+  const texts = [
+    "The croissants were flaky and warm 🥐", "Service was slow; the “flat white” was cold.",
+    "Déjà vu: same great espresso as last year", "Too loud to talk, great music though",
+    "Best almond croissant in town", "Waited 20 minutes for a table", "Friendly staff, tiny tables",
+    "Oat milk costs extra (€0.60)", "Lovely terrace in the sun ☀", "Cake was dry", "Would come back!",
+    "Wi-Fi password changes daily",
+  ];
+  const tasks = texts.map((text, i) => ({ ...template, id: 41 + i, inner_id: i + 1, data: { text }, meta: {} }));
+  const imported = counts({ ...project }, tasks.length, 0, 0);
+  const ann = sample("ANNOTATION_CREATED").instance;
+  const annotated = counts({ ...project }, tasks.length, 1, 1);
+  const updated = { ...sample("ANNOTATION_UPDATED").instance };
+  const deleted = [{ id: 51 }, { id: 52 }];
+  const after = counts({ ...project }, tasks.length - deleted.length, 1, 1);
+  const event = (action, proj, instance, what) =>
+    ({ what, event: { action, organization: 1, project: proj, instance, webhooks, options } });
+  return {
+    webhooks, batchSize,
+    steps: [
+      event("PROJECT_CREATED", null, fresh, `project ${project.id} "${project.title}" created`),
+      event("TASKS_CREATED", imported, tasks, `${tasks.length} tasks imported (batches of ${batchSize})`),
+      event("ANNOTATION_CREATED", annotated, ann, `annotation ${ann.id} submitted on task ${ann.task.id}`),
+      event("ANNOTATION_UPDATED", annotated, updated, `annotation ${updated.id} updated`),
+      event("TASKS_DELETED", after, deleted, `tasks ${deleted.map((t) => t.id).join(", ")} deleted`),
+    ],
+  };
+}
+
+/** A one-line look at a JSON body: its keys, lists by length. */
+function sketch(body) {
+  const value = JSON.parse(body.toString("utf8"));
+  return "{" + Object.entries(value).map(([k, v]) => {
+    if (Array.isArray(v)) return `${k}: [${v.length}]`;
+    if (v && typeof v === "object") return `${k}: {id: ${v.id ?? "…"}}`;
+    return `${k}: ${JSON.stringify(v)}`;
+  }).join(", ") + "}";
+}
+
+async function demoCmd(lib, args) {
+  let timeoutMs = 1000;
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === "--timeout") timeoutMs = parseTimeout(args[++i]);
+    else throw new CliError(`demo: unknown argument ${args[i]}`, EXIT.USAGE);
+  }
+  const receiver = await startReceiver();
+  try {
+    const { webhooks, batchSize, steps } = demoSteps(receiver.url);
+    console.log(`ls-webhooks demo: Label Studio 1.23.2 webhooks, played against a receiver on ${receiver.url}`);
+    console.log("webhooks configured (organization 1, project 12):");
+    for (const w of webhooks) {
+      const scope = w.project == null ? "organization" : `project ${w.project}`;
+      const acts = w.send_for_all_actions ? "all actions" : w.actions.join(", ");
+      console.log(`  ${w.id}  ${scope.padEnd(12)}  ${new URL(w.url).pathname.padEnd(17)}  ${acts}` +
+        `${w.send_payload ? "" : "  (no payload)"}${w.is_active ? "" : "  (inactive)"}`);
+    }
+    console.log("note: options.ssrfProtection is false: Label Studio's SSRF protection (on by default) would");
+    console.log(`      block a receiver on 127.0.0.1. batchSize is ${batchSize} (Label Studio's default is 5000).`);
+    const sent = [];
+    let failed = 0;
+    for (const [n, step] of steps.entries()) {
+      const plan = build(lib, step.event.action, step.event);
+      console.log(`\n${n + 1}. ${step.what}: ${plan.action} → ${plural(plan.deliveries.length, "delivery", "deliveries")} to webhooks ${plan.targets.join(", ")}`);
+      const r = await sendPlan(plan, { timeoutMs, indent: "   " });
+      failed += r.failed;
+      sent.push(...plan.deliveries);
+    }
+    console.log(`\nthe receiver got ${receiver.received.length} requests:`);
+    for (const [i, got] of receiver.received.entries()) {
+      const auth = got.headers.authorization ? `  Authorization: ${got.headers.authorization}` : "";
+      const src = got.headers["x-source"] ? `  X-Source: ${got.headers["x-source"]}` : "";
+      console.log(`  ${String(i + 1).padStart(2)}. ${got.method} ${got.path.padEnd(17)} ${String(got.body.length).padStart(5)} bytes${auth}${src}`);
+      console.log(`      ${sketch(got.body)}`);
+    }
+    // Every delivery arrived, in plan order, with the plan's exact bytes.
+    let exact = 0;
+    for (const [i, d] of sent.entries()) {
+      const got = receiver.received[i];
+      if (got && got.path === new URL(d.url).pathname && got.body.equals(Buffer.from(bodyText(d.body), "utf8"))) exact++;
+    }
+    const allExact = exact === sent.length && receiver.received.length === sent.length;
+    console.log(`\nsummary: ${steps.length} events, ${sent.length} deliveries sent, ${receiver.received.length} received, ` +
+      `${failed} failed; ${allExact ? "every body byte-identical to its plan" : `only ${exact} bodies match their plan`}.`);
+    return allExact && failed === 0 ? EXIT.OK : EXIT.DELIVERY_FAILED;
+  } finally {
+    await receiver.close();
+  }
+}
+
+async function main(argv) {
+  const [cmd, ...rest] = argv;
+  if (cmd === undefined || cmd === "help" || cmd === "--help" || cmd === "-h") {
+    (cmd === undefined ? console.error : console.log)(USAGE);
+    return cmd === undefined ? EXIT.USAGE : EXIT.OK;
+  }
+  const commands = { plan: planCmd, send: sendCmd, actions: actionsCmd, demo: demoCmd };
+  if (!commands[cmd]) throw new CliError(`unknown command "${cmd}"\n${USAGE}`, EXIT.USAGE);
+  return commands[cmd](loadLib(), rest);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => { process.exitCode = code; },
+  (e) => {
+    if (!(e instanceof CliError)) throw e;
+    console.error(`ls-webhooks: ${e.message}`);
+    process.exitCode = e.exitCode;
+  },
+);

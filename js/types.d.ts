@@ -188,6 +188,10 @@ export interface SerializerInfo { id: SerializerName; class: string; model: stri
  * @param event JSON text, UTF-8 JSON bytes (exact), or an object.
  * @throws {WebhookError}
  */
+export function buildDeliveries(event: WebhookEvent & { options: Options & { bodyAs: "bytes" } }): Plan<Uint8Array>;
+/** An event object without `bodyAs: "bytes"`: every body is a string. @throws {WebhookError} */
+export function buildDeliveries(event: WebhookEvent & { options?: Options & { bodyAs?: "string" } }): Plan<string>;
+/** JSON text or UTF-8 JSON bytes (the exact path): the body type follows the event's `options.bodyAs`. @throws {WebhookError} */
 export function buildDeliveries(event: string | Uint8Array | WebhookEvent): Plan;
 /** The action registry (`WebhookAction.ACTIONS`). */
 export function actions(): ActionInfo[];
