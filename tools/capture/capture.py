@@ -435,8 +435,33 @@ except ValueError as e:
         t = self.task(pid, {'$undefined$': 'moved', 'keep': 1, 'after': {'a': 1}})
         self.annotate(t)
         self.task(p0, {'$undefined$': 'stays', 'k': 2})
+        t0 = self.task(p0, {'$undefined$': 'stored raw', 'k': 3}, record=False)
         self.upload('/api/projects/%d/import' % p0, 'lines.txt', b'only line\n',
                     'POST /api/projects/%d/import (uploaded lines.txt, no data types)' % p0)
+        self.notes.append('Import and POST /api/tasks/ already move "$undefined$" to the first data key before '
+                          'saving when the project has data types, so the rows above no longer carry it; the '
+                          'webhook serializer\'s own move is exercised by the emissions below, whose stored data '
+                          'still has "$undefined$" while the project now has data types.')
+        try:
+            self.call('PATCH', '/api/projects/%d/' % p0, {'label_config': CONFIG},
+                      trigger='PATCH /api/projects/%d/ (label_config gains $text)' % p0)
+            self.annotate(t0)
+        except RuntimeError as e:
+            self.notes.append('changing the label config of the project was refused: %s' % str(e)[:200])
+        self.shell('''
+from organizations.models import Organization
+from projects.models import Project
+from tasks.models import Task, Annotation
+from users.models import User
+from webhooks.utils import emit_webhooks_for_instance_sync
+org = Organization.objects.get(id=1)
+p = Project.objects.get(id=%d)
+u = User.objects.first()
+t = Task.objects.create(project=p, data={'$undefined$': 'shell raw \\u00e9', 'a': {'b': 1}, 'z': 0.5})
+emit_webhooks_for_instance_sync(org, p, 'TASKS_CREATED', [t, Task.objects.get(id=t.id)])
+a = Annotation.objects.create(task=Task.objects.get(id=t.id), project=p, completed_by=u, result=[], lead_time=3)
+emit_webhooks_for_instance_sync(org, p, 'ANNOTATION_CREATED', Annotation.objects.get(id=a.id))
+''' % pid, 'shell: Task.objects.create(data={"$undefined$": ...}) + emit_webhooks_for_instance_sync (task listed twice)')
         self.end()
 
     def sc_hostile(self):
@@ -482,13 +507,21 @@ except ValueError as e:
     def sc_big_import(self):
         n = self.args.big
         self.begin('import-%d' % n, 'One import of %d tasks at the default WEBHOOK_BATCH_SIZE (5000): two '
-                   'batches (5000 + %d) per target, then delete-all (TASKS_DELETED, project None, 5000 + %d) to '
-                   'the organization webhook. Written compact (no indentation) to stay small.' % (n, n - 5000,
-                                                                                                  n - 5000))
+                   'TASKS_CREATED batches (5000 + %d) to the project webhook. Written compact (no indentation) '
+                   'to stay under 5 MB.' % (n, n - 5000))
         pid = self.project()
-        self.hook('all', pid)
+        self.hook('all', pid, send_for_all_actions=False, actions=['TASKS_CREATED'])
         self.org_hook('org-ids', send_for_all_actions=False, actions=['TASKS_DELETED'])
         self.import_tasks(pid, [{'text': str(i)} for i in range(n)])
+        self.end(compact=True)
+        # same project and webhooks, second fixture
+        self.name = 'delete-all-%d' % n
+        self.description = ('DELETE /api/projects/{id}/tasks/ on the %d-task project at the default batch size: '
+                            'TASKS_DELETED with project None in two batches (5000 + %d) to the organization '
+                            'webhook (inserted from a Django shell) filtered on TASKS_DELETED.' % (n, n - 5000))
+        self.sess = Session(self.ls, self.rx)
+        self.emissions = []
+        self.notes = []
         self.call('DELETE', '/api/projects/%d/tasks/' % pid)
         self.end(compact=True)
 
