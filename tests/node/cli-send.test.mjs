@@ -1,0 +1,95 @@
+// `ls-webhooks send` against loopback receivers, and `ls-webhooks demo`.
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { createRequire } from "node:module";
+import { after, before, test } from "node:test";
+import { ROOT, refusedUrl, runCli, startReceiver } from "./loopback.mjs";
+
+const lib = createRequire(import.meta.url)(path.join(ROOT, "pkg"));
+const sample = (action) => JSON.parse(fs.readFileSync(path.join(ROOT, "samples", "events", `${action}.json`), "utf8"));
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "ls-webhooks-send-"));
+
+let receiver;
+before(async () => { receiver = await startReceiver(); });
+after(() => receiver.close());
+
+test("send: every delivery POSTed with the plan's exact bytes; refused and hanging targets reported, the rest arrive", async () => {
+  const refused = await refusedUrl();
+  // The sample's 3 tasks in batches of 2: 2 batches x 4 targets, and one webhook skipped.
+  const text = fs.readFileSync(path.join(ROOT, "samples", "events", "TASKS_CREATED.json"), "utf8")
+    .replace(/"webhooks": \[[\s\S]*\]\s*}\s*$/, `"webhooks": ${JSON.stringify([
+      { id: 1, url: `${receiver.url}/first`, headers: { Authorization: "Bearer t" } },
+      { id: 2, url: refused },
+      { id: 3, url: `${receiver.url}/hang` },
+      { id: 4, url: "ftp://files.example.com/" },
+      { id: 5, url: `${receiver.url}/last`, send_payload: false },
+    ].map((w) => ({ organization: 1, project: 12, send_payload: true, send_for_all_actions: true, is_active: true, actions: [], headers: {}, ...w })))},
+    "options": {"batchSize": 2, "ssrfProtection": false}}\n`);
+  const file = path.join(tmp, "event.json");
+  fs.writeFileSync(file, text);
+  const plan = lib.buildDeliveries(new Uint8Array(fs.readFileSync(file)));
+  assert.equal(plan.deliveries.length, 8);
+  assert.deepEqual(plan.skipped.map((s) => [s.webhookId, s.reason]), [[4, "INVALID_URL"]]);
+
+  const started = Date.now();
+  const r = await runCli(["send", file, "--timeout", "0.4"]);
+  const elapsed = Date.now() - started;
+  assert.equal(r.code, 1, r.stderr); // some deliveries failed
+  const lines = r.stdout.trim().split("\n");
+  assert.match(lines[0], /^TASKS_CREATED: 8 deliveries to 5 targets \(2 batches\), timeout 0\.4 s$/);
+  assert.equal(lines.filter((l) => /^ {2}webhook 2 {2}batch \d\/2 {2}FAILED connection refused \(ECONNREFUSED\)/.test(l)).length, 2);
+  assert.equal(lines.filter((l) => /^ {2}webhook 3 {2}batch \d\/2 {2}FAILED timeout: no response within 0\.4 s/.test(l)).length, 2);
+  assert.equal(lines.filter((l) => /^ {2}webhook [15] {2}batch \d\/2 {2}200 OK /.test(l)).length, 4);
+  assert.ok(lines.some((l) => /^ {2}webhook 4 {2}skipped: INVALID_URL/.test(l)));
+  assert.equal(lines.at(-1), "summary: 8 deliveries, 4 ok, 4 failed, 1 webhook skipped");
+  assert.ok(elapsed < 10000, `took ${elapsed} ms`);
+
+  // What arrived: the good targets' deliveries, in plan order, byte for byte, with their headers.
+  const good = plan.deliveries.filter((d) => d.webhookId === 1 || d.webhookId === 5);
+  assert.deepEqual(receiver.received.map((g) => g.path), good.map((d) => new URL(d.url).pathname));
+  for (const [i, d] of good.entries()) {
+    const got = receiver.received[i];
+    assert.equal(got.method, "POST");
+    assert.ok(got.body.equals(Buffer.from(d.body, "utf8")), `body of delivery ${i} differs`);
+    for (const [k, v] of Object.entries(d.headers)) assert.equal(got.headers[k.toLowerCase()], v, k);
+  }
+  assert.equal(receiver.hung.length, 2); // the hanging target did get the requests
+  assert.ok(receiver.hung[0].body.equals(Buffer.from(plan.deliveries.find((d) => d.webhookId === 3).body)));
+});
+
+test("send: a plan with many deliveries gets a progress line and one line per target", async () => {
+  receiver.received.length = 0;
+  const event = sample("TASKS_CREATED");
+  const tasks = Array.from({ length: 30 }, (_, i) => ({ ...event.instance[i % 3], id: 100 + i }));
+  const text = JSON.stringify({ ...event, instance: tasks, options: { batchSize: 1, ssrfProtection: false },
+    webhooks: [{ id: 7, organization: 1, project: 12, url: `${receiver.url}/many`, send_for_all_actions: true }] });
+  const r = await runCli(["send", "-"], { input: text });
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /progress: 30\/30 sent, 0 failed/);
+  assert.doesNotMatch(r.stdout, /batch \d+\/30/); // no line per delivery
+  assert.match(r.stdout, /^ {2}webhook 7 {2}30\/30 ok {2}200 OK ×30 /m);
+  assert.match(r.stdout, /summary: 30 deliveries, 30 ok, 0 failed, 0 webhooks skipped/);
+  const plan = lib.buildDeliveries(text);
+  assert.equal(receiver.received.length, 30);
+  receiver.received.forEach((got, i) => assert.ok(got.body.equals(Buffer.from(plan.deliveries[i].body)), `delivery ${i}`));
+});
+
+test("demo: exits 0, plays the sequence, and its receiver saw every delivery byte for byte", async () => {
+  const r = await runCli(["demo"]);
+  assert.equal(r.code, 0, r.stderr + r.stdout);
+  const out = r.stdout;
+  assert.match(out, /ssrfProtection is false/);
+  const steps = [...out.matchAll(/^\d\. .*: ([A-Z_]+) → (\d+) deliver(?:y|ies) to webhooks/gm)];
+  assert.deepEqual(steps.map((m) => m[1]),
+    ["PROJECT_CREATED", "TASKS_CREATED", "ANNOTATION_CREATED", "ANNOTATION_UPDATED", "TASKS_DELETED"]);
+  const sent = steps.reduce((n, m) => n + Number(m[2]), 0);
+  assert.match(out, /batch 2\/\d/); // the import spans more than one batch
+  assert.equal([...out.matchAll(/^ {3}webhook \d.* 200 OK /gm)].length, sent);
+  assert.match(out, new RegExp(`the receiver got ${sent} requests:`));
+  const listed = [...out.matchAll(/^ +\d+\. POST \/\S+ +(\d+) bytes/gm)];
+  assert.equal(listed.length, sent);
+  assert.ok(listed.every((m) => Number(m[1]) > 0));
+  assert.match(out, new RegExp(`summary: 5 events, ${sent} deliveries sent, ${sent} received, 0 failed; every body byte-identical to its plan\\.`));
+});

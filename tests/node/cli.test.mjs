@@ -1,0 +1,106 @@
+// The CLI's plan and actions commands, and its messages and exit codes for bad input.
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { createRequire } from "node:module";
+import { test } from "node:test";
+import { ROOT, runCli } from "./loopback.mjs";
+
+const lib = createRequire(import.meta.url)(path.join(ROOT, "pkg"));
+const SAMPLES = path.join(ROOT, "samples", "events");
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "ls-webhooks-cli-"));
+const write = (name, text) => { const p = path.join(tmp, name); fs.writeFileSync(p, text); return p; };
+
+test("plan FILE equals buildDeliveries for every sample event", async () => {
+  const files = fs.readdirSync(SAMPLES).filter((f) => f.endsWith(".json"));
+  assert.equal(files.length, 12);
+  for (const f of files) {
+    const file = path.join(SAMPLES, f);
+    const r = await runCli(["plan", file]);
+    assert.equal(r.code, 0, r.stderr);
+    const expected = lib.buildDeliveries(new Uint8Array(fs.readFileSync(file)));
+    assert.ok(expected.deliveries.length > 0, f);
+    assert.deepEqual(JSON.parse(r.stdout), expected, f);
+  }
+});
+
+test("plan - reads stdin as bytes: big ints and floats stay exact", async () => {
+  const event = fs.readFileSync(path.join(SAMPLES, "TASKS_CREATED.json"), "utf8")
+    .replace('"text": "The croissants were flaky and warm 🥐"',
+      '"text": "The croissants were flaky and warm 🥐", "big": 123456789012345678901234567890, "f": 1.0, "g": 2.5e-7');
+  assert.notEqual(event, fs.readFileSync(path.join(SAMPLES, "TASKS_CREATED.json"), "utf8"));
+  const r = await runCli(["plan", "-"], { input: event });
+  assert.equal(r.code, 0, r.stderr);
+  const plan = JSON.parse(r.stdout);
+  assert.deepEqual(plan, lib.buildDeliveries(event));
+  const body = plan.deliveries[0].body;
+  assert.ok(body.includes('"big": 123456789012345678901234567890, "f": 1.0, "g": 2.5e-07}'), body.slice(0, 300));
+  assert.match(body, /"label_config_hash": 8755930484223552274/);
+});
+
+test("plan without FILE uses the built-in sample and says so", async () => {
+  const r = await runCli(["plan"]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /built-in sample .*TASKS_CREATED\.json/);
+  assert.equal(JSON.parse(r.stdout).action, "TASKS_CREATED");
+});
+
+test("plan with bodyAs bytes prints the bodies as text", async () => {
+  const event = JSON.parse(fs.readFileSync(path.join(SAMPLES, "ANNOTATION_CREATED.json"), "utf8"));
+  const text = JSON.stringify({ ...event, options: { bodyAs: "bytes" } });
+  const r = await runCli(["plan", write("bytes.json", text)]);
+  assert.equal(r.code, 0, r.stderr);
+  const plan = JSON.parse(r.stdout);
+  const expected = lib.buildDeliveries(text);
+  assert.ok(expected.deliveries[0].body instanceof Uint8Array);
+  assert.deepEqual(plan.deliveries.map((d) => d.body), expected.deliveries.map((d) => Buffer.from(d.body).toString("utf8")));
+});
+
+test("actions prints the registry as a table", async () => {
+  const r = await runCli(["actions"]);
+  assert.equal(r.code, 0, r.stderr);
+  const lines = r.stdout.trim().split("\n");
+  assert.match(lines[0], /^ACTION\s+KEY\s+SHAPE/);
+  assert.equal(lines.length, 13);
+  for (const a of lib.actions()) assert.ok(lines.some((l) => l.startsWith(a.action + " ")), a.action);
+});
+
+// Each failure: exit code and a message naming the problem (and the field's path).
+const cases = [
+  ["missing file", () => ["plan", path.join(tmp, "nope.json")], null, 3, /cannot read .*nope\.json: no such file/],
+  ["a directory", () => ["send", tmp], null, 3, /is a directory/],
+  ["malformed JSON", () => ["plan", write("broken.json", '{"action": "TASKS_CREATED",')], null, 4,
+    /broken\.json is not valid JSON: .*line 1 column 28/],
+  ["malformed JSON on stdin (send)", () => ["send", "-"], "not json", 4, /stdin is not valid JSON/],
+  ["UNKNOWN_ACTION", () => ["plan", "-"], '{"action": "TASK_CREATED", "organization": 1}', 5,
+    /stdin: UNKNOWN_ACTION at action: unknown action "TASK_CREATED"/],
+  ["ORGANIZATION_ONLY_ACTION", () => ["plan", "-"], '{"action": "PROJECT_DELETED", "organization": 1, "project": {"id": 1}}', 6,
+    /ORGANIZATION_ONLY_ACTION at project: /],
+  ["INVALID_EVENT", () => ["plan", "-"], '{"action": "TASKS_CREATED", "organization": 1, "colour": 1}', 7,
+    /INVALID_EVENT at colour: unknown event field "colour"/],
+  ["INVALID_ROW", () => ["send", "-"],
+    '{"action": "TASKS_CREATED", "organization": 1, "instance": [{"id": 1}], "webhooks": [{"id": 1, "url": "http://127.0.0.1:9/"}], "options": {"ssrfProtection": false}}', 8,
+    /INVALID_ROW at instance\[0\]\.data: missing field "data"/],
+  ["unknown command", () => ["publish"], null, 2, /unknown command "publish"/],
+  ["bad --timeout", () => ["send", "--timeout", "soon"], null, 2, /--timeout takes a number of seconds/],
+  ["two files", () => ["plan", "a.json", "b.json"], null, 2, /plan takes one FILE/],
+];
+for (const [name, args, input, code, message] of cases) {
+  test(`exit ${code} and a clear message: ${name}`, async () => {
+    const r = await runCli(args(), { input });
+    assert.equal(r.code, code, `stderr: ${r.stderr}`);
+    assert.match(r.stderr, message);
+    assert.match(r.stderr, /^ls-webhooks: /m);
+    assert.equal(r.stdout, "");
+  });
+}
+
+test("help lists the commands and exit codes", async () => {
+  const r = await runCli(["help"]);
+  assert.equal(r.code, 0);
+  for (const c of ["demo", "plan [FILE|-]", "send [FILE|-] [--timeout S]", "actions", "8 INVALID_ROW"]) assert.ok(r.stdout.includes(c), c);
+  const none = await runCli([]);
+  assert.equal(none.code, 2);
+  assert.match(none.stderr, /usage: ls-webhooks/);
+});
