@@ -69,21 +69,28 @@ pub fn parse_utc(text: &str) -> Result<NaiveDateTime, String> {
 
 /// `isoformat()` of an aware UTC datetime, with DRF's `Z`.
 pub fn write_utc(dt: &NaiveDateTime, out: &mut Vec<u8>) {
+    let digits = |out: &mut Vec<u8>, v: u32, width: u32| {
+        for k in (0..width).rev() {
+            out.push(b'0' + (v / 10u32.pow(k) % 10) as u8);
+        }
+    };
+    digits(out, dt.year() as u32, 4);
+    out.push(b'-');
+    digits(out, dt.month(), 2);
+    out.push(b'-');
+    digits(out, dt.day(), 2);
+    out.push(b'T');
+    digits(out, dt.hour(), 2);
+    out.push(b':');
+    digits(out, dt.minute(), 2);
+    out.push(b':');
+    digits(out, dt.second(), 2);
     let micros = dt.nanosecond() / 1000;
-    let mut s = format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
-        dt.year(),
-        dt.month(),
-        dt.day(),
-        dt.hour(),
-        dt.minute(),
-        dt.second()
-    );
     if micros != 0 {
-        s.push_str(&format!(".{micros:06}"));
+        out.push(b'.');
+        digits(out, micros, 6);
     }
-    s.push('Z');
-    out.extend_from_slice(s.as_bytes());
+    out.push(b'Z');
 }
 
 /// A UTC datetime from milliseconds since the epoch (a JavaScript `Date`).

@@ -26,6 +26,7 @@ pub mod pyjson;
 pub mod reader;
 pub mod registry;
 pub mod render;
+pub mod schema;
 pub mod serializers;
 pub mod targets;
 

@@ -96,9 +96,27 @@ fn push_char(out: &mut Vec<u8>, c: char) {
     }
 }
 
-/// Copies the longest run of bytes that need no escaping; returns its end.
+/// Eight bytes at a time: whether any byte is at or above 0x80, below 0x20,
+/// `"`, `\` or DEL, i.e. anything `ensure_ascii` does not copy as is.
+#[inline]
+fn any_special(x: u64) -> bool {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let zero = |v: u64| v.wrapping_sub(LO) & !v & HI;
+    let below_space = x.wrapping_sub(LO * 0x20) & !x & HI;
+    (x & HI) | below_space | zero(x ^ (LO * b'"' as u64)) | zero(x ^ (LO * b'\\' as u64)) | zero(x ^ (LO * 0x7f)) != 0
+}
+
+/// Returns the end of the longest run of bytes that need no escaping.
 #[inline]
 fn plain_run(b: &[u8], mut i: usize) -> usize {
+    while let Some(chunk) = b.get(i..i + 8) {
+        let x = u64::from_le_bytes([chunk[0], chunk[1], chunk[2], chunk[3], chunk[4], chunk[5], chunk[6], chunk[7]]);
+        if any_special(x) {
+            break;
+        }
+        i += 8;
+    }
     while i < b.len() {
         let c = b[i];
         if c >= 0x80 || ASCII_ESCAPE[c as usize] != 0 {

@@ -363,6 +363,18 @@ impl<'a> Parser<'a> {
     fn string(&mut self) -> Result<(), String> {
         self.pos += 1;
         loop {
+            // Eight bytes at a time while none is a quote, a backslash or a control char.
+            while let Some(c) = self.src.get(self.pos..self.pos + 8) {
+                const LO: u64 = 0x0101_0101_0101_0101;
+                const HI: u64 = 0x8080_8080_8080_8080;
+                let x = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
+                let zero = |v: u64| v.wrapping_sub(LO) & !v & HI;
+                let below_space = x.wrapping_sub(LO * 0x20) & !x & HI;
+                if below_space | zero(x ^ (LO * b'"' as u64)) | zero(x ^ (LO * b'\\' as u64)) != 0 {
+                    break;
+                }
+                self.pos += 8;
+            }
             while self.pos < self.src.len() && !STR_STOP[self.src[self.pos] as usize] {
                 self.pos += 1;
             }

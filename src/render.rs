@@ -48,8 +48,10 @@ impl<'d, 'a> Renderer<'d, 'a> {
                 out.extend_from_slice(b", ");
             }
             first = false;
-            pyjson::write_str(out, field.name);
-            out.extend_from_slice(b": ");
+            // Field names are plain ASCII identifiers: nothing to escape.
+            out.push(b'"');
+            out.extend_from_slice(field.name.as_bytes());
+            out.extend_from_slice(b"\": ");
             let fpath = path.key(field.name);
             match value {
                 None if field.nullable => out.extend_from_slice(b"null"),
@@ -83,19 +85,23 @@ impl<'d, 'a> Renderer<'d, 'a> {
         self.slots.resize(fields.len(), None);
         let mut cursor = 0;
         for (raw_key, v) in row.raw_entries().into_iter().flatten() {
-            let key = crate::reader::decode_string_body(raw_key);
-            let n = fields.len();
-            for step in 0..n {
-                let i = (cursor + step) % n;
-                let f = &fields[i];
-                if f.name == key || f.column == Some(&*key) {
-                    self.slots[i] = Some(v);
-                    cursor = i + 1;
-                    break;
-                }
+            // Compare the raw key first; decode only a key with escapes that matched nothing.
+            let i = find_field(fields, raw_key, cursor).or_else(|| {
+                raw_key.contains('\\').then(|| find_field(fields, &crate::reader::decode_string_body(raw_key), cursor)).flatten()
+            });
+            if let Some(i) = i {
+                self.slots[i] = Some(v);
+                cursor = i + 1;
             }
         }
     }
+}
+
+/// The field named `key` (or whose column is `key`), searching from `cursor` on.
+#[inline]
+fn find_field(fields: &[Field], key: &str, cursor: usize) -> Option<usize> {
+    let n = fields.len();
+    (0..n).map(|step| (cursor + step) % n).find(|&i| fields[i].name == key || fields[i].column == Some(key))
 }
 
 fn describe(v: Value<'_, '_>) -> &'static str {
@@ -225,7 +231,7 @@ fn task_data<'d, 'a>(
 ) -> Result<(), Error> {
     let path = &row_path.key("data");
     // Cheap filter first: most data never mentions the key.
-    if data.kind() != JsonKind::Object || !data.text().contains(DATA_UNDEFINED_NAME) {
+    if data.kind() != JsonKind::Object || memchr::memmem::find(data.text().as_bytes(), DATA_UNDEFINED_NAME.as_bytes()).is_none() {
         return pyjson::transcode(out, data).map_err(|e| write_err(path, e));
     }
     let mut entries = pyjson::dict_entries(data);

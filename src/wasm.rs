@@ -15,7 +15,7 @@ use crate::error::{Error, ErrorCode};
 use crate::event::BodyAs;
 use crate::plan::{Body, Plan};
 use crate::reader::MAX_DEPTH;
-use crate::{pyjson, registry, serializers};
+use crate::{pyjson, registry, schema, serializers};
 use js_sys::{Array, Object, Reflect, Uint8Array};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -46,6 +46,12 @@ pub fn actions() -> Result<JsValue, JsValue> {
 #[wasm_bindgen(skip_typescript)]
 pub fn serializers() -> Result<JsValue, JsValue> {
     to_plain(&serializers::ALL)
+}
+
+/// `schemas()`: the JSON Schema (draft 2020-12) of each action's bodies, by action name.
+#[wasm_bindgen(skip_typescript)]
+pub fn schemas() -> Result<JsValue, JsValue> {
+    to_plain(&schema::schemas())
 }
 
 /// `pythonJsonDumps(json)`: re-emits JSON text as Python's

@@ -1,0 +1,43 @@
+"""Writes the benchmark event: TASKS_CREATED with N realistic task rows
+(about 600 bytes each), the project row and 3 targets.
+
+usage: python3 bench/make_event.py N OUT.json
+"""
+import json
+import random
+import sys
+
+sys.path.insert(0, __import__("os").path.join(__import__("os").path.dirname(__file__), "..", "samples"))
+import generate  # noqa: E402  (the sample rows)
+
+WORDS = ("the service was quick and friendly, coffee excellent; prices fair but the wifi kept dropping "
+         "café crème brûlée naïve déjà 東京 😀 good bad okay would return never again").split()
+
+
+def task(i, rng):
+    text = " ".join(rng.choice(WORDS) for _ in range(rng.randint(18, 28)))
+    return {
+        "id": 100000 + i,
+        "data": {"text": text, "meta_info": {"source": "import.csv", "row": i, "score": rng.random(), "ok": i % 3 == 0}},
+        "meta": {}, "created_at": "2026-11-26T09:15:00.%06d+00:00" % rng.randint(0, 999999),
+        "updated_at": "2026-11-26T09:15:00.%06d+00:00" % rng.randint(0, 999999), "is_labeled": False,
+        "allow_skip": True, "overlap": 1, "inner_id": i + 1, "total_annotations": 0, "cancelled_annotations": 0,
+        "total_predictions": 0, "precomputed_agreement": None, "comment_count": 0, "unresolved_comment_count": 0,
+        "last_comment_updated_at": None, "project_id": generate.PROJECT_ID, "updated_by_id": None,
+        "file_upload_id": 3, "comment_authors": [],
+    }
+
+
+def main():
+    n, out = int(sys.argv[1]), sys.argv[2]
+    rng = random.Random(42)
+    hooks = generate.webhooks("TASKS_CREATED")[:3]
+    hooks[2]["send_payload"] = True  # 3 payload targets
+    event = {"action": "TASKS_CREATED", "organization": generate.ORG, "project": generate.project,
+             "instance": [task(i, rng) for i in range(n)], "webhooks": hooks}
+    with open(out, "w", encoding="utf-8") as f:
+        json.dump(event, f, ensure_ascii=False)
+
+
+if __name__ == "__main__":
+    main()
