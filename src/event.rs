@@ -35,22 +35,22 @@ impl Default for Options {
 
 /// What the emit is about.
 #[derive(Debug, Clone)]
-pub enum Instance<'d, 'a> {
+pub enum Instance<'d> {
     /// No instance: every target gets `{"action": ...}`.
     Absent,
-    One(Value<'d, 'a>),
-    Many(Vec<Value<'d, 'a>>),
+    One(Value<'d>),
+    Many(Vec<Value<'d>>),
     /// `emit_webhooks(organization, project, action, payload)`.
-    Payload(Value<'d, 'a>),
+    Payload(Value<'d>),
 }
 
 #[derive(Debug, Clone)]
-pub struct Event<'d, 'a> {
+pub struct Event<'d> {
     pub action: &'static Action,
     pub organization: i64,
-    pub project: Option<Value<'d, 'a>>,
+    pub project: Option<Value<'d>>,
     pub project_id: Option<i64>,
-    pub instance: Instance<'d, 'a>,
+    pub instance: Instance<'d>,
     pub webhooks: Vec<Webhook>,
     pub options: Options,
 }
@@ -67,7 +67,7 @@ pub fn parse_doc(text: &str) -> Result<Doc<'_>, Error> {
     })
 }
 
-pub fn read<'d, 'a>(doc: &'d Doc<'a>) -> Result<Event<'d, 'a>, Error> {
+pub fn read<'d>(doc: &'d Doc<'_>) -> Result<Event<'d>, Error> {
     let root = doc.root();
     let entries: Vec<_> = root
         .entries()
@@ -150,7 +150,7 @@ pub fn read<'d, 'a>(doc: &'d Doc<'a>) -> Result<Event<'d, 'a>, Error> {
     Ok(Event { action, organization, project, project_id, instance, webhooks, options })
 }
 
-fn int_of(v: Value<'_, '_>, path: &str, code: ErrorCode) -> Result<i64, Error> {
+fn int_of(v: Value<'_>, path: &str, code: ErrorCode) -> Result<i64, Error> {
     match v.as_number() {
         Some(n) if n.is_int => n.text.parse::<i64>().map_err(|_| Error::new(code, path, format!("{} is out of the 64-bit id range", n.text))),
         _ => Err(Error::new(code, path, "expected an integer id")),
@@ -158,7 +158,7 @@ fn int_of(v: Value<'_, '_>, path: &str, code: ErrorCode) -> Result<i64, Error> {
 }
 
 /// An id, or a row with an `id`.
-fn id_of(v: Value<'_, '_>, path: &str) -> Result<i64, Error> {
+fn id_of(v: Value<'_>, path: &str) -> Result<i64, Error> {
     if v.kind() == Kind::Object {
         let id = v.get("id").ok_or_else(|| Error::event(format!("{path}.id"), "expected an id or an object with \"id\""))?;
         return int_of(id, &format!("{path}.id"), ErrorCode::InvalidEvent);
@@ -166,7 +166,7 @@ fn id_of(v: Value<'_, '_>, path: &str) -> Result<i64, Error> {
     int_of(v, path, ErrorCode::InvalidEvent)
 }
 
-fn webhook(w: Value<'_, '_>, i: usize, organization: i64) -> Result<Webhook, Error> {
+fn webhook(w: Value<'_>, i: usize, organization: i64) -> Result<Webhook, Error> {
     let base = format!("webhooks[{i}]");
     if w.kind() != Kind::Object {
         return Err(Error::event(base, "a webhook must be an object"));
@@ -225,7 +225,7 @@ fn webhook(w: Value<'_, '_>, i: usize, organization: i64) -> Result<Webhook, Err
     })
 }
 
-fn options(o: Value<'_, '_>) -> Result<Options, Error> {
+fn options(o: Value<'_>) -> Result<Options, Error> {
     let entries = o.entries().ok_or_else(|| Error::event("options", "\"options\" must be an object"))?;
     let mut opts = Options::default();
     for (key, v) in entries {

@@ -81,12 +81,12 @@ pub struct Plan {
 
 /// Where each key of the body comes from, in body order.
 #[derive(Clone, Copy)]
-enum Part<'d, 'a> {
+enum Part<'d> {
     Action,
     Instance,
     Project,
     Nested(usize),
-    Entry(Value<'d, 'a>),
+    Entry(Value<'d>),
 }
 
 struct Target {
@@ -97,18 +97,18 @@ struct Target {
 }
 
 /// A parsed event, ready to produce its batches one by one.
-pub struct Planner<'d, 'a> {
-    event: Event<'d, 'a>,
+pub struct Planner<'d> {
+    event: Event<'d>,
     targets: Vec<Target>,
     target_ids: Vec<i64>,
     skipped: Vec<Skipped>,
     /// Body keys (rendered) and their sources, with dict-update semantics applied.
-    parts: Vec<(Vec<u8>, Part<'d, 'a>)>,
+    parts: Vec<(Vec<u8>, Part<'d>)>,
     /// Whether any target sends payloads (`webhooks.filter(send_payload=True).exists()`).
     any_payload: bool,
     project_fragment: Option<Vec<u8>>,
     action_only: Body,
-    renderer: Renderer<'d, 'a>,
+    renderer: Renderer<'d>,
 }
 
 /// Builds the whole plan for the event in `text`.
@@ -130,7 +130,7 @@ pub fn build_bytes(bytes: &[u8]) -> Result<Plan, Error> {
     build(text)
 }
 
-fn dict_insert<'d, 'a>(parts: &mut Vec<(Vec<u8>, Part<'d, 'a>)>, key: Vec<u8>, part: Part<'d, 'a>) {
+fn dict_insert<'d>(parts: &mut Vec<(Vec<u8>, Part<'d>)>, key: Vec<u8>, part: Part<'d>) {
     match parts.iter_mut().find(|(k, _)| *k == key) {
         Some(slot) => slot.1 = part,
         None => parts.push((key, part)),
@@ -143,8 +143,8 @@ fn key(name: &str) -> Vec<u8> {
     k
 }
 
-impl<'d, 'a> Planner<'d, 'a> {
-    pub fn new(event: Event<'d, 'a>) -> Result<Planner<'d, 'a>, Error> {
+impl<'d> Planner<'d> {
+    pub fn new(event: Event<'d>) -> Result<Planner<'d>, Error> {
         let action = event.action;
         let candidates = targets::select(&event.webhooks, event.organization, event.project_id, action.action);
         let target_ids = candidates.iter().map(|w| w.id).collect();
@@ -218,7 +218,7 @@ impl<'d, 'a> Planner<'d, 'a> {
         }
     }
 
-    fn rows(&self, k: usize) -> &[Value<'d, 'a>] {
+    fn rows(&self, k: usize) -> &[Value<'d>] {
         match &self.event.instance {
             Instance::Many(rows) => {
                 let size = self.event.options.batch_size;
@@ -272,7 +272,7 @@ impl<'d, 'a> Planner<'d, 'a> {
         Ok(out)
     }
 
-    fn context(&self) -> Context<'d, 'a> {
+    fn context(&self) -> Context<'d> {
         Context { project: self.event.project, project_id: self.event.project_id }
     }
 
@@ -280,7 +280,7 @@ impl<'d, 'a> Planner<'d, 'a> {
         let action = self.event.action;
         let ctx = self.context();
         let size = self.event.options.batch_size;
-        let rows: Vec<Value<'d, 'a>> = self.rows(k).to_vec();
+        let rows: Vec<Value<'d>> = self.rows(k).to_vec();
         // ensure_ascii makes non-ASCII text longer: leave room so the buffer is not copied as it grows.
         let input: usize = rows.iter().map(|r| r.text().len()).sum();
         let mut out = Vec::with_capacity(4096 + input + input / 4);
@@ -321,7 +321,7 @@ impl<'d, 'a> Planner<'d, 'a> {
                     let nested = &action.nested_fields[*i];
                     let ser = nested.serializer.get();
                     let root = Path::Root("instance");
-                    let one = |row: Value<'d, 'a>, path: &Path<'_>| -> Result<Value<'d, 'a>, Error> {
+                    let one = |row: Value<'d>, path: &Path<'_>| -> Result<Value<'d>, Error> {
                         match row.get(nested.key) {
                             Some(v) if v.kind() == Kind::Object => Ok(v),
                             _ => Err(Error::row(

@@ -286,7 +286,7 @@ struct Frame {
 }
 
 /// Re-emits a validated JSON value in `json.dumps` form.
-pub fn transcode(out: &mut Vec<u8>, value: Value<'_, '_>) -> Result<(), WriteError> {
+pub fn transcode(out: &mut Vec<u8>, value: Value<'_>) -> Result<(), WriteError> {
     let doc = value.doc();
     let base = value.offset();
     let text = value.text();
@@ -412,8 +412,8 @@ fn string_end(b: &[u8], mut i: usize) -> usize {
 /// its first position with its last value. Rendered keys compare exactly:
 /// ensure_ascii is injective on code units, so "\u0061" and "a" collide
 /// while two different lone surrogates do not.
-pub fn dict_entries<'d, 'a>(obj: Value<'d, 'a>) -> Vec<(Vec<u8>, Value<'d, 'a>)> {
-    let mut entries: Vec<(Vec<u8>, Value<'d, 'a>)> = Vec::new();
+pub fn dict_entries<'d>(obj: Value<'d>) -> Vec<(Vec<u8>, Value<'d>)> {
+    let mut entries: Vec<(Vec<u8>, Value<'d>)> = Vec::new();
     for (raw_key, v) in obj.raw_entries().into_iter().flatten() {
         let mut rendered = Vec::with_capacity(raw_key.len() + 2);
         write_string_body(&mut rendered, raw_key);
@@ -426,7 +426,7 @@ pub fn dict_entries<'d, 'a>(obj: Value<'d, 'a>) -> Vec<(Vec<u8>, Value<'d, 'a>)>
 }
 
 /// Writes `{"k": v, ...}` from rendered keys and values still to transcode.
-pub fn write_dict(out: &mut Vec<u8>, entries: &[(Vec<u8>, Value<'_, '_>)]) -> Result<(), WriteError> {
+pub fn write_dict(out: &mut Vec<u8>, entries: &[(Vec<u8>, Value<'_>)]) -> Result<(), WriteError> {
     out.push(b'{');
     for (n, (k, v)) in entries.iter().enumerate() {
         if n > 0 {
@@ -440,7 +440,7 @@ pub fn write_dict(out: &mut Vec<u8>, entries: &[(Vec<u8>, Value<'_, '_>)]) -> Re
     Ok(())
 }
 
-fn write_object_dedup(out: &mut Vec<u8>, obj: Value<'_, '_>) -> Result<(), WriteError> {
+fn write_object_dedup(out: &mut Vec<u8>, obj: Value<'_>) -> Result<(), WriteError> {
     write_dict(out, &dict_entries(obj))
 }
 

@@ -26,7 +26,7 @@ struct Container {
 /// A parsed document: the text and its container tape.
 #[derive(Debug)]
 pub struct Doc<'a> {
-    src: &'a str,
+    src: Cow<'a, str>,
     tape: Vec<Container>,
 }
 
@@ -53,8 +53,8 @@ pub enum Kind {
 
 /// One value of a [`Doc`]: its exact text, and its tape slot if a container.
 #[derive(Debug, Clone, Copy)]
-pub struct Value<'d, 'a> {
-    doc: &'d Doc<'a>,
+pub struct Value<'d> {
+    doc: &'d Doc<'d>,
     start: u32,
     end: u32,
     slot: u32,
@@ -102,22 +102,23 @@ struct Parser<'a> {
 }
 
 impl<'a> Doc<'a> {
-    /// Reads `src` as one JSON value (surrounding whitespace allowed).
-    pub fn parse(src: &'a str) -> Result<Doc<'a>, SyntaxError> {
+    /// Reads `src` (borrowed or owned) as one JSON value (surrounding whitespace allowed).
+    pub fn parse(src: impl Into<Cow<'a, str>>) -> Result<Doc<'a>, SyntaxError> {
+        let src = src.into();
         if src.len() >= u32::MAX as usize {
-            return Err(error_at(src, 0, "document is larger than 4 GiB".into(), String::new()));
+            return Err(error_at(&src, 0, "document is larger than 4 GiB".into(), String::new()));
         }
         let mut p = Parser { src: src.as_bytes(), pos: 0, tape: Vec::new(), stack: Vec::new() };
-        match p.run() {
-            Ok(()) => Ok(Doc { src, tape: p.tape }),
-            Err(message) => {
-                let path = p.path();
-                Err(error_at(src, p.pos, message, path))
-            }
+        let result = p.run();
+        let path = if result.is_err() { p.path() } else { String::new() };
+        let (pos, tape) = (p.pos, p.tape);
+        match result {
+            Ok(()) => Ok(Doc { src, tape }),
+            Err(message) => Err(error_at(&src, pos, message, path)),
         }
     }
 
-    pub fn root(&self) -> Value<'_, 'a> {
+    pub fn root(&self) -> Value<'_> {
         let b = self.src.as_bytes();
         let mut start = 0;
         while start < b.len() && WS[b[start] as usize] {
@@ -130,12 +131,12 @@ impl<'a> Doc<'a> {
         Value { doc: self, start: start as u32, end: end as u32, slot: 0 }
     }
 
-    pub fn text(&self) -> &'a str {
-        self.src
+    pub fn text(&self) -> &str {
+        &self.src
     }
 
     /// The container that starts at byte `offset`, if any.
-    pub fn container_at(&self, offset: usize) -> Option<Value<'_, 'a>> {
+    pub fn container_at(&self, offset: usize) -> Option<Value<'_>> {
         let slot = self.tape.binary_search_by_key(&(offset as u32), |c| c.start).ok()?;
         let c = self.tape[slot];
         Some(Value { doc: self, start: c.start, end: c.end, slot: slot as u32 })
@@ -406,12 +407,12 @@ impl<'a> Parser<'a> {
     }
 }
 
-impl<'d, 'a> Value<'d, 'a> {
-    pub fn text(&self) -> &'a str {
+impl<'d> Value<'d> {
+    pub fn text(&self) -> &'d str {
         &self.doc.src[self.start as usize..self.end as usize]
     }
 
-    pub fn doc(&self) -> &'d Doc<'a> {
+    pub fn doc(&self) -> &'d Doc<'d> {
         self.doc
     }
 
@@ -443,7 +444,7 @@ impl<'d, 'a> Value<'d, 'a> {
         }
     }
 
-    pub fn as_number(&self) -> Option<Number<'a>> {
+    pub fn as_number(&self) -> Option<Number<'d>> {
         if self.kind() != Kind::Number {
             return None;
         }
@@ -453,7 +454,7 @@ impl<'d, 'a> Value<'d, 'a> {
 
     /// The decoded string; lone surrogates become U+FFFD (only the Python
     /// writer, which works on the raw text, needs them exactly).
-    pub fn as_str(&self) -> Option<Cow<'a, str>> {
+    pub fn as_str(&self) -> Option<Cow<'d, str>> {
         if self.kind() != Kind::String {
             return None;
         }
@@ -462,7 +463,7 @@ impl<'d, 'a> Value<'d, 'a> {
     }
 
     /// The raw text between the quotes of a string value.
-    pub fn string_body(&self) -> Option<&'a str> {
+    pub fn string_body(&self) -> Option<&'d str> {
         if self.kind() != Kind::String {
             return None;
         }
@@ -471,12 +472,12 @@ impl<'d, 'a> Value<'d, 'a> {
     }
 
     /// Entries of an object, in document order (duplicates included).
-    pub fn entries(&self) -> Option<Entries<'d, 'a>> {
+    pub fn entries(&self) -> Option<Entries<'d>> {
         self.raw_entries().map(Entries)
     }
 
     /// Entries with each key as the raw text between its quotes.
-    pub fn raw_entries(&self) -> Option<RawEntries<'d, 'a>> {
+    pub fn raw_entries(&self) -> Option<RawEntries<'d>> {
         if self.kind() != Kind::Object {
             return None;
         }
@@ -484,7 +485,7 @@ impl<'d, 'a> Value<'d, 'a> {
     }
 
     /// Elements of an array.
-    pub fn elements(&self) -> Option<Elements<'d, 'a>> {
+    pub fn elements(&self) -> Option<Elements<'d>> {
         if self.kind() != Kind::Array {
             return None;
         }
@@ -505,22 +506,22 @@ impl<'d, 'a> Value<'d, 'a> {
     }
 
     /// Looks up the last entry named `key` (Python dict semantics: last wins).
-    pub fn get(&self, key: &str) -> Option<Value<'d, 'a>> {
+    pub fn get(&self, key: &str) -> Option<Value<'d>> {
         self.entries()?.filter(|(k, _)| k == key).last().map(|(_, v)| v)
     }
 }
 
 /// Walks the direct children of a validated container.
-struct Walker<'d, 'a> {
-    doc: &'d Doc<'a>,
+struct Walker<'d> {
+    doc: &'d Doc<'d>,
     pos: usize,
     end: usize,
     next_slot: usize,
     first: bool,
 }
 
-impl<'d, 'a> Walker<'d, 'a> {
-    fn new(v: &Value<'d, 'a>) -> Self {
+impl<'d> Walker<'d> {
+    fn new(v: &Value<'d>) -> Self {
         Walker {
             doc: v.doc,
             pos: v.start as usize + 1,
@@ -530,7 +531,7 @@ impl<'d, 'a> Walker<'d, 'a> {
         }
     }
 
-    fn bytes(&self) -> &'a [u8] {
+    fn bytes(&self) -> &'d [u8] {
         self.doc.src.as_bytes()
     }
 
@@ -567,7 +568,7 @@ impl<'d, 'a> Walker<'d, 'a> {
         }
     }
 
-    fn value(&mut self) -> Value<'d, 'a> {
+    fn value(&mut self) -> Value<'d> {
         let b = self.bytes();
         let start = self.pos;
         let mut slot = 0;
@@ -589,20 +590,20 @@ impl<'d, 'a> Walker<'d, 'a> {
     }
 }
 
-pub struct RawEntries<'d, 'a>(Walker<'d, 'a>);
-pub struct Entries<'d, 'a>(RawEntries<'d, 'a>);
-pub struct Elements<'d, 'a>(Walker<'d, 'a>);
+pub struct RawEntries<'d>(Walker<'d>);
+pub struct Entries<'d>(RawEntries<'d>);
+pub struct Elements<'d>(Walker<'d>);
 
-impl<'d, 'a> Iterator for Entries<'d, 'a> {
-    type Item = (Cow<'a, str>, Value<'d, 'a>);
+impl<'d> Iterator for Entries<'d> {
+    type Item = (Cow<'d, str>, Value<'d>);
 
     fn next(&mut self) -> Option<Self::Item> {
         self.0.next().map(|(k, v)| (decode_string_body(k), v))
     }
 }
 
-impl<'d, 'a> Iterator for RawEntries<'d, 'a> {
-    type Item = (&'a str, Value<'d, 'a>);
+impl<'d> Iterator for RawEntries<'d> {
+    type Item = (&'d str, Value<'d>);
 
     fn next(&mut self) -> Option<Self::Item> {
         let w = &mut self.0;
@@ -620,8 +621,8 @@ impl<'d, 'a> Iterator for RawEntries<'d, 'a> {
     }
 }
 
-impl<'d, 'a> Iterator for Elements<'d, 'a> {
-    type Item = Value<'d, 'a>;
+impl<'d> Iterator for Elements<'d> {
+    type Item = Value<'d>;
 
     fn next(&mut self) -> Option<Self::Item> {
         if !self.0.advance() {

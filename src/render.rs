@@ -9,25 +9,25 @@ use crate::serializers::{Field, Kind, Serializer, SerializerId, DATA_UNDEFINED_N
 
 /// What rows need from the event: the project, for `$undefined$`.
 #[derive(Clone, Copy)]
-pub struct Context<'d, 'a> {
-    pub project: Option<Value<'d, 'a>>,
+pub struct Context<'d> {
+    pub project: Option<Value<'d>>,
     pub project_id: Option<i64>,
 }
 
 /// Reusable scratch space, so 5000 rows cost no allocations each.
 #[derive(Default)]
-pub struct Renderer<'d, 'a> {
-    slots: Vec<Option<Value<'d, 'a>>>,
+pub struct Renderer<'d> {
+    slots: Vec<Option<Value<'d>>>,
 }
 
-impl<'d, 'a> Renderer<'d, 'a> {
+impl<'d> Renderer<'d> {
     /// Writes `serializer(instance=row).data`.
     pub fn row(
         &mut self,
         out: &mut Vec<u8>,
         ser: &Serializer,
-        row: Value<'d, 'a>,
-        ctx: &Context<'d, 'a>,
+        row: Value<'d>,
+        ctx: &Context<'d>,
         path: &Path<'_>,
     ) -> Result<(), Error> {
         if ser.id == SerializerId::OnlyId {
@@ -72,7 +72,7 @@ impl<'d, 'a> Renderer<'d, 'a> {
     }
 
     /// The task's `project` slot, for the `$undefined$` rule.
-    fn slots_project(&self, ser: &Serializer) -> Option<Value<'d, 'a>> {
+    fn slots_project(&self, ser: &Serializer) -> Option<Value<'d>> {
         let i = ser.fields.iter().position(|f| f.name == "project")?;
         self.slots[i]
     }
@@ -80,7 +80,7 @@ impl<'d, 'a> Renderer<'d, 'a> {
     /// Maps each entry of the row to its field (last entry wins, as in a
     /// Python dict). Rows usually list fields in serializer order, so the
     /// search starts after the previous hit.
-    fn fill(&mut self, fields: &[Field], row: Value<'d, 'a>) {
+    fn fill(&mut self, fields: &[Field], row: Value<'d>) {
         self.slots.clear();
         self.slots.resize(fields.len(), None);
         let mut cursor = 0;
@@ -104,7 +104,7 @@ fn find_field(fields: &[Field], key: &str, cursor: usize) -> Option<usize> {
     (0..n).map(|step| (cursor + step) % n).find(|&i| fields[i].name == key || fields[i].column == Some(key))
 }
 
-fn describe(v: Value<'_, '_>) -> &'static str {
+fn describe(v: Value<'_>) -> &'static str {
     match v.kind() {
         JsonKind::Null => "null",
         JsonKind::Bool => "a boolean",
@@ -121,7 +121,7 @@ fn write_err(path: &Path<'_>, e: WriteError) -> Error {
 
 /// `OnlyIDWebhookSerializer`: `{"id": n}` from a row, `{id}`, or a bare id
 /// (Label Studio turns a list of ids into rows first).
-fn only_id(out: &mut Vec<u8>, row: Value<'_, '_>, path: &Path<'_>) -> Result<(), Error> {
+fn only_id(out: &mut Vec<u8>, row: Value<'_>, path: &Path<'_>) -> Result<(), Error> {
     let id = match row.kind() {
         JsonKind::Object => row.get("id").ok_or_else(|| Error::row(path.key("id").to_string(), "missing field \"id\""))?,
         JsonKind::Number => row,
@@ -133,7 +133,7 @@ fn only_id(out: &mut Vec<u8>, row: Value<'_, '_>, path: &Path<'_>) -> Result<(),
     Ok(())
 }
 
-fn int(out: &mut Vec<u8>, v: Value<'_, '_>, path: &Path<'_>) -> Result<(), Error> {
+fn int(out: &mut Vec<u8>, v: Value<'_>, path: &Path<'_>) -> Result<(), Error> {
     match v.as_number() {
         Some(n) if n.is_int => pyjson::write_int_text(out, n.text).map_err(|e| write_err(path, e)),
         Some(n) => Err(Error::row(path.to_string(), format!("expected an integer, got the float {}", n.text))),
@@ -142,7 +142,7 @@ fn int(out: &mut Vec<u8>, v: Value<'_, '_>, path: &Path<'_>) -> Result<(), Error
 }
 
 /// The primary key of a related row given as an id or as the row.
-fn related_id(out: &mut Vec<u8>, v: Value<'_, '_>, path: &Path<'_>) -> Result<(), Error> {
+fn related_id(out: &mut Vec<u8>, v: Value<'_>, path: &Path<'_>) -> Result<(), Error> {
     if v.kind() == JsonKind::Object {
         let id = v.get("id").ok_or_else(|| Error::row(path.key("id").to_string(), "related row has no \"id\""))?;
         return int(out, id, &path.key("id"));
@@ -150,7 +150,7 @@ fn related_id(out: &mut Vec<u8>, v: Value<'_, '_>, path: &Path<'_>) -> Result<()
     int(out, v, path)
 }
 
-fn value_of(out: &mut Vec<u8>, field: &Field, v: Value<'_, '_>, path: &Path<'_>) -> Result<(), Error> {
+fn value_of(out: &mut Vec<u8>, field: &Field, v: Value<'_>, path: &Path<'_>) -> Result<(), Error> {
     // DRF renders None as null whatever the field (`to_representation` is not called).
     if v.is_null() && field.kind != Kind::ManyToMany {
         out.extend_from_slice(b"null");
@@ -222,11 +222,11 @@ fn uuid(s: &str) -> Option<String> {
 /// `data` has `$undefined$` and the task's project has `data_types`, the
 /// value moves to the first `data_types` key (`data[key] = data.pop(...)`
 /// semantics: an existing key keeps its place, a new one goes last).
-fn task_data<'d, 'a>(
+fn task_data<'d>(
     out: &mut Vec<u8>,
-    data: Value<'d, 'a>,
-    task_project: Option<Value<'d, 'a>>,
-    ctx: &Context<'d, 'a>,
+    data: Value<'d>,
+    task_project: Option<Value<'d>>,
+    ctx: &Context<'d>,
     row_path: &Path<'_>,
 ) -> Result<(), Error> {
     let path = &row_path.key("data");
@@ -257,8 +257,8 @@ fn task_data<'d, 'a>(
 
 /// The raw first key of the task's project `data_types`, if it has one.
 fn first_data_type<'a>(
-    task_project: Option<Value<'_, 'a>>,
-    ctx: &Context<'_, 'a>,
+    task_project: Option<Value<'a>>,
+    ctx: &Context<'a>,
     row_path: &Path<'_>,
 ) -> Result<Option<&'a str>, Error> {
     let project = match task_project {
