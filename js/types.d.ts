@@ -128,7 +128,10 @@ export interface WebhookEvent {
   options?: Options;
 }
 
-export interface Delivery<B = string | Uint8Array> {
+/** A body as UTF-8 bytes (`bodyAs: "bytes"`): a Uint8Array over its own ArrayBuffer, ready for `fetch`. */
+export type BodyBytes = Uint8Array<ArrayBuffer>;
+
+export interface Delivery<B = string | BodyBytes> {
   webhookId: number;
   url: string;
   method: "POST";
@@ -145,7 +148,7 @@ export interface Skipped {
   message: string;
 }
 
-export interface Plan<B = string | Uint8Array> {
+export interface Plan<B = string | BodyBytes> {
   action: ActionName;
   /** Ids of the matching webhooks, in order. */
   targets: number[];
@@ -188,7 +191,7 @@ export interface SerializerInfo { id: SerializerName; class: string; model: stri
  * @param event JSON text, UTF-8 JSON bytes (exact), or an object.
  * @throws {WebhookError}
  */
-export function buildDeliveries(event: WebhookEvent & { options: Options & { bodyAs: "bytes" } }): Plan<Uint8Array>;
+export function buildDeliveries(event: WebhookEvent & { options: Options & { bodyAs: "bytes" } }): Plan<BodyBytes>;
 /** An event object without `bodyAs: "bytes"`: every body is a string. @throws {WebhookError} */
 export function buildDeliveries(event: WebhookEvent & { options?: Options & { bodyAs?: "string" } }): Plan<string>;
 /** JSON text or UTF-8 JSON bytes (the exact path): the body type follows the event's `options.bodyAs`. @throws {WebhookError} */
@@ -197,5 +200,40 @@ export function buildDeliveries(event: string | Uint8Array | WebhookEvent): Plan
 export function actions(): ActionInfo[];
 /** The serializers' field lists, in rendering order. */
 export function serializers(): SerializerInfo[];
+/** A JSON Schema (draft 2020-12). Objects in it carry an `x-key-order` annotation (declare it in Ajv's strict mode). */
+export type JsonSchema = { [keyword: string]: Json };
+/**
+ * The schema of each action's webhook bodies, by action name: `oneOf` the full payload
+ * (`$defs/payload`) and the action alone (`$defs/action_only`, `send_payload` false).
+ */
+export function schemas(): Record<ActionName, JsonSchema>;
 /** `json.dumps(json.loads(text), allow_nan=False)`, as CPython writes it. */
 export function pythonJsonDumps(json: string): string;
+
+/** One round of POSTs: every target's delivery for one batch. */
+export interface BatchStep<B = string | Uint8Array> {
+  batch: number;
+  deliveries: Array<Delivery<B>>;
+}
+
+/**
+ * The plan one batch at a time (see `planBatches`): iterable with `for...of`,
+ * `next()` renders the next batch only.
+ */
+export interface BatchIterator<B = string | Uint8Array> extends IterableIterator<BatchStep<B>> {
+  readonly action: ActionName;
+  readonly targets: number[];
+  readonly skipped: Skipped[];
+  readonly batchCount: number;
+  /** @throws {WebhookError} when a row of the next batch cannot be rendered. */
+  next(): IteratorResult<BatchStep<B>, undefined>;
+  /** Releases the event's memory now (it is also released after the last batch). */
+  free(): void;
+}
+
+/**
+ * The same deliveries as `buildDeliveries`, batch by batch, so a large import
+ * never holds more than one batch of bodies. Envelope errors throw here.
+ * @throws {WebhookError}
+ */
+export function planBatches(event: string | Uint8Array | WebhookEvent): BatchIterator;

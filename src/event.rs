@@ -59,12 +59,16 @@ const TOP_LEVEL: [&str; 7] = ["action", "organization", "project", "instance", "
 
 /// Parses the text of an event. Errors carry a code and the field's path.
 pub fn parse_doc(text: &str) -> Result<Doc<'_>, Error> {
-    Doc::parse(text).map_err(|e| {
-        Error::event(
-            e.path,
-            format!("malformed JSON: {} at line {} column {} (byte {})", e.message, e.line, e.column, e.offset),
-        )
-    })
+    Doc::parse(text).map_err(syntax_error)
+}
+
+fn syntax_error(e: crate::reader::SyntaxError) -> Error {
+    Error::event(e.path, format!("malformed JSON: {} at line {} column {} (byte {})", e.message, e.line, e.column, e.offset))
+}
+
+/// As [`parse_doc`], keeping the text inside the document.
+pub fn parse_doc_owned(text: String) -> Result<Doc<'static>, Error> {
+    Doc::parse(text).map_err(syntax_error)
 }
 
 pub fn read<'d>(doc: &'d Doc<'_>) -> Result<Event<'d>, Error> {

@@ -18,6 +18,7 @@
 //!
 //! See ARCHITECTURE.md for where things live.
 
+pub mod batches;
 pub mod datetime;
 pub mod error;
 pub mod event;
@@ -33,6 +34,7 @@ pub mod targets;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
 
+pub use batches::{Batch, Batches};
 pub use error::{Error, ErrorCode};
 pub use event::{BodyAs, Options, DEFAULT_BATCH_SIZE};
 pub use plan::{Body, Delivery, Plan, Skipped};

@@ -206,6 +206,18 @@ impl<'d> Planner<'d> {
         self.event.action
     }
 
+    pub fn targets(&self) -> &[i64] {
+        &self.target_ids
+    }
+
+    pub fn skipped(&self) -> &[Skipped] {
+        &self.skipped
+    }
+
+    pub fn options(&self) -> &Options {
+        &self.event.options
+    }
+
     /// How many POST rounds: one per batch of a list, none for an empty
     /// list, and no round at all when no webhook matches.
     pub fn batch_count(&self) -> usize {

@@ -13,7 +13,8 @@
 
 use crate::error::{Error, ErrorCode};
 use crate::event::BodyAs;
-use crate::plan::{Body, Plan};
+use crate::batches::Batches;
+use crate::plan::{Body, Delivery, Plan};
 use crate::reader::MAX_DEPTH;
 use crate::{pyjson, registry, schema, serializers};
 use js_sys::{Array, Object, Reflect, Uint8Array};
@@ -82,17 +83,26 @@ fn error_to_js(e: Error) -> JsValue {
 fn plan_to_js(plan: &Plan) -> JsValue {
     let out = Object::new();
     set(&out, "action", &JsValue::from_str(plan.action));
-    let targets: Array = plan.targets.iter().map(|id| JsValue::from_f64(*id as f64)).collect();
-    set(&out, "targets", &targets);
+    set(&out, "targets", &ids_to_js(&plan.targets));
+    set(&out, "deliveries", &deliveries_to_js(&plan.deliveries, plan.options.body_as));
+    set(&out, "skipped", &skipped_to_js(&plan.skipped));
+    out.into()
+}
 
-    // One JS string (or Uint8Array) per distinct body, shared by its targets.
+fn ids_to_js(ids: &[i64]) -> Array {
+    ids.iter().map(|id| JsValue::from_f64(*id as f64)).collect()
+}
+
+/// Deliveries as plain objects; one JS string (or Uint8Array) per distinct
+/// body, shared by every target that gets it.
+fn deliveries_to_js(deliveries: &[Delivery], body_as: BodyAs) -> Array {
     let mut bodies: Vec<(Body, JsValue)> = Vec::new();
-    let deliveries = Array::new_with_length(plan.deliveries.len() as u32);
-    for (i, d) in plan.deliveries.iter().enumerate() {
+    let out = Array::new_with_length(deliveries.len() as u32);
+    for (i, d) in deliveries.iter().enumerate() {
         let body = match bodies.iter().rev().find(|(b, _)| b.shares(&d.body)) {
             Some((_, js)) => js.clone(),
             None => {
-                let js: JsValue = match plan.options.body_as {
+                let js: JsValue = match body_as {
                     BodyAs::String => JsValue::from_str(&d.body),
                     BodyAs::Bytes => Uint8Array::from(d.body.as_bytes()).into(),
                 };
@@ -111,12 +121,13 @@ fn plan_to_js(plan: &Plan) -> JsValue {
         set(&o, "headers", &headers);
         set(&o, "body", &body);
         set(&o, "batch", &JsValue::from_f64(d.batch as f64));
-        deliveries.set(i as u32, o.into());
+        out.set(i as u32, o.into());
     }
-    set(&out, "deliveries", &deliveries);
+    out
+}
 
-    let skipped: Array = plan
-        .skipped
+fn skipped_to_js(skipped: &[crate::plan::Skipped]) -> Array {
+    skipped
         .iter()
         .map(|s| {
             let o = Object::new();
@@ -125,9 +136,83 @@ fn plan_to_js(plan: &Plan) -> JsValue {
             set(&o, "message", &JsValue::from_str(&s.message));
             JsValue::from(o)
         })
-        .collect();
-    set(&out, "skipped", &skipped);
-    out.into()
+        .collect()
+}
+
+/// `planBatches(event)`: the plan one batch at a time, for events too large
+/// to hold every body at once. An iterator (`for (const batch of ...)`) whose
+/// values are `{ batch, deliveries }`, with `action`, `targets`, `skipped` and
+/// `batchCount` known up front. Errors in the envelope throw here; errors in
+/// a row throw from the `next()` of its batch.
+#[wasm_bindgen(js_name = planBatches, skip_typescript)]
+pub fn plan_batches(event: JsValue) -> Result<JsValue, JsValue> {
+    let text = if let Some(text) = event.as_string() {
+        Ok(text)
+    } else if let Some(bytes) = event.dyn_ref::<Uint8Array>() {
+        String::from_utf8(bytes.to_vec())
+            .map_err(|e| Error::event("", format!("the event is not valid UTF-8 (byte {})", e.utf8_error().valid_up_to())))
+    } else if event.is_object() {
+        to_json_text(&event)
+    } else {
+        Err(Error::event("", "planBatches takes the event as a JSON string, UTF-8 JSON bytes or an object"))
+    };
+    let batches = text.and_then(Batches::new).map_err(error_to_js)?;
+    Ok(make_iterable(BatchIterator { batches }.into()))
+}
+
+#[wasm_bindgen(inline_js = "export function make_iterable(it) { it[Symbol.iterator] = function () { return this; }; return it; }")]
+extern "C" {
+    fn make_iterable(it: JsValue) -> JsValue;
+}
+
+/// The iterator `planBatches` returns.
+#[wasm_bindgen(skip_typescript)]
+pub struct BatchIterator {
+    batches: Batches,
+}
+
+#[wasm_bindgen]
+impl BatchIterator {
+    #[wasm_bindgen(getter)]
+    pub fn action(&self) -> String {
+        self.batches.action().to_owned()
+    }
+
+    #[wasm_bindgen(getter)]
+    pub fn targets(&self) -> Array {
+        ids_to_js(self.batches.targets())
+    }
+
+    #[wasm_bindgen(getter)]
+    pub fn skipped(&self) -> Array {
+        skipped_to_js(self.batches.skipped())
+    }
+
+    #[wasm_bindgen(getter, js_name = batchCount)]
+    pub fn batch_count(&self) -> u32 {
+        self.batches.batch_count() as u32
+    }
+
+    /// The iterator protocol: `{ value: { batch, deliveries }, done }`.
+    #[allow(clippy::should_implement_trait)]
+    pub fn next(&mut self) -> Result<JsValue, JsValue> {
+        let step = Object::new();
+        match self.batches.next() {
+            None => {
+                set(&step, "done", &JsValue::TRUE);
+                set(&step, "value", &JsValue::UNDEFINED);
+            }
+            Some(Err(e)) => return Err(error_to_js(e)),
+            Some(Ok(batch)) => {
+                let value = Object::new();
+                set(&value, "batch", &JsValue::from_f64(batch.index as f64));
+                set(&value, "deliveries", &deliveries_to_js(&batch.deliveries, self.batches.options().body_as));
+                set(&step, "done", &JsValue::FALSE);
+                set(&step, "value", &value);
+            }
+        }
+        Ok(step.into())
+    }
 }
 
 /// Writes a JS value as JSON text the core reads; errors name the path.

@@ -138,3 +138,28 @@ fn registry_and_writer_are_exported() {
     assert_eq!(s.length(), 6);
     assert_eq!(python_json_dumps(r#"{"a":[1.0,1e16,"é"]}"#).unwrap(), r#"{"a": [1.0, 1e+16, "\u00e9"]}"#);
 }
+
+#[wasm_bindgen_test]
+fn plan_batches_yields_the_same_deliveries_batch_by_batch() {
+    use ls_webhooks::wasm::plan_batches;
+    let whole = stringify(&get(&build_deliveries(ids_event(5, "string")).unwrap(), "deliveries"));
+    let it = plan_batches(ids_event(5, "string")).unwrap();
+    assert_eq!(get(&it, "batchCount").as_f64(), Some(3.0));
+    assert_eq!(stringify(&get(&it, "targets")), "[1,2,3]");
+    let next: js_sys::Function = get(&it, "next").dyn_into().unwrap();
+    let all = Array::new();
+    for k in 0..3 {
+        let step = next.call0(&it).unwrap();
+        assert_eq!(get(&step, "done").as_bool(), Some(false));
+        let value = get(&step, "value");
+        assert_eq!(get(&value, "batch").as_f64(), Some(k as f64));
+        for d in get(&value, "deliveries").dyn_into::<Array>().unwrap().iter() {
+            all.push(&d);
+        }
+    }
+    assert_eq!(get(&next.call0(&it).unwrap(), "done").as_bool(), Some(true));
+    assert_eq!(stringify(&all), whole);
+    // Iterable: Symbol.iterator returns the iterator itself.
+    let sym = Reflect::get(&it, &js_sys::Symbol::iterator()).unwrap();
+    assert!(sym.is_function());
+}
