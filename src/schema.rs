@@ -405,8 +405,8 @@ pub fn schema(action: &Action) -> Value {
         "$id": format!("urn:ls-webhooks:label-studio-1.23.2:{}", action.action),
         "title": format!("{} webhook body (Label Studio 1.23.2)", action.action),
         "description": format!(
-            "{} {} Either the full payload (`$defs/payload`) or the action alone (`$defs/action_only`).",
-            action.name, action.description
+            "{} (\"{}\"): {} Either the full payload (`$defs/payload`) or the action alone (`$defs/action_only`).",
+            action.action, action.name, action.description
         ),
         "oneOf": [ { "$ref": "#/$defs/payload" }, { "$ref": "#/$defs/action_only" } ],
         "$defs": defs,
