@@ -13,7 +13,7 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "ls-webhooks-send-"));
 
 let receiver;
 before(async () => { receiver = await startReceiver(); });
-after(() => receiver.close());
+after(async () => { await receiver.close(); fs.rmSync(tmp, { recursive: true, force: true }); });
 
 test("send: every delivery POSTed with the plan's exact bytes; refused and hanging targets reported, the rest arrive", async () => {
   const refused = await refusedUrl();

@@ -4,12 +4,13 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { createRequire } from "node:module";
-import { test } from "node:test";
+import { after, test } from "node:test";
 import { ROOT, runCli } from "./loopback.mjs";
 
 const lib = createRequire(import.meta.url)(path.join(ROOT, "pkg"));
 const SAMPLES = path.join(ROOT, "samples", "events");
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "ls-webhooks-cli-"));
+after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 const write = (name, text) => { const p = path.join(tmp, name); fs.writeFileSync(p, text); return p; };
 
 test("plan FILE equals buildDeliveries for every sample event", async () => {
