@@ -39,3 +39,24 @@ say "building pkg/ (wasm-pack build --target nodejs)"
 wasm-pack --log-level warn build --target nodejs --release
 node scripts/package.js
 say "ready: pkg/"
+
+# ---- payload preview (www/) and the browser tests: begin ----
+# Debian's Chromium and its chromedriver, for tests/browser/ and
+# `wasm-pack test --headless --chrome` (never a downloaded browser or driver).
+if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
+  say "installing chromium and chromium-driver (apt)"
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  if command -v apt-get >/dev/null && { [ -z "$SUDO" ] || command -v sudo >/dev/null; }; then
+    $SUDO apt-get update
+    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver
+  else
+    echo "warning: /usr/bin/chromium or /usr/bin/chromedriver is missing and apt-get (as root) is not available;" >&2
+    echo "         the browser tests in scripts/test.sh will fail until they are installed." >&2
+  fi
+fi
+
+say "building www/pkg/ (wasm-pack build --target web) for the payload preview"
+wasm-pack --log-level warn build --target web --release --out-dir www/pkg
+say "ready: www/ (serve it with: node www/serve.js)"
+# ---- payload preview (www/) and the browser tests: end ----
