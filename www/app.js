@@ -462,7 +462,10 @@ function renderPlan(plan, text) {
   const batches = plan.deliveries.reduce((m, d) => Math.max(m, d.batch + 1), 0);
 
   const targetList = plan.targets.length
-    ? el("span", { class: "ids" }, plan.targets.map((id) => el("code", { title: urlOf(hooks, id) }, `#${id}`)))
+    ? el("span", { class: "ids" }, plan.targets.map((id) => {
+        const skipped = plan.skipped.some((x) => x.webhookId === id);
+        return el("code", { class: skipped ? "skipped-id" : null, title: urlOf(hooks, id) }, skipped ? `#${id} skipped` : `#${id}`);
+      }))
     : el("span", { class: "muted" }, "none");
   ui.summary.append(
     el("p", {},
