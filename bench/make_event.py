@@ -15,10 +15,10 @@ WORDS = ("the service was quick and friendly, coffee excellent; prices fair but 
 
 
 def task(i, rng):
-    text = " ".join(rng.choice(WORDS) for _ in range(rng.randint(18, 28)))
+    text = " ".join(rng.choice(WORDS) for _ in range(rng.randint(10, 16)))
     return {
         "id": 100000 + i,
-        "data": {"text": text, "meta_info": {"source": "import.csv", "row": i, "score": rng.random(), "ok": i % 3 == 0}},
+        "data": {"text": text, "meta_info": {"source": "import.csv", "row": i, "score": round(rng.uniform(0.001, 1), 6), "ok": i % 3 == 0}},
         "meta": {}, "created_at": "2026-11-26T09:15:00.%06d+00:00" % rng.randint(0, 999999),
         "updated_at": "2026-11-26T09:15:00.%06d+00:00" % rng.randint(0, 999999), "is_labeled": False,
         "allow_skip": True, "overlap": 1, "inner_id": i + 1, "total_annotations": 0, "cancelled_annotations": 0,
@@ -31,9 +31,13 @@ def task(i, rng):
 def main():
     n, out = int(sys.argv[1]), sys.argv[2]
     rng = random.Random(42)
+    # What a JSON.parse-based peer cannot keep (ints past 2^53, integral floats
+    # inside JSON fields) is left out, so the pure-JS peer can be exact here.
+    project = dict(generate.project, label_config_hash=1234567890123,
+                   control_weights={"sentiment": {"overall": 0.5, "type": "Choices", "labels": {"Positive": 0.5, "Negative": 0.75}}})
     hooks = generate.webhooks("TASKS_CREATED")[:3]
     hooks[2]["send_payload"] = True  # 3 payload targets
-    event = {"action": "TASKS_CREATED", "organization": generate.ORG, "project": generate.project,
+    event = {"action": "TASKS_CREATED", "organization": generate.ORG, "project": project,
              "instance": [task(i, rng) for i in range(n)], "webhooks": hooks}
     with open(out, "w", encoding="utf-8") as f:
         json.dump(event, f, ensure_ascii=False)

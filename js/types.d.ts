@@ -237,3 +237,5 @@ export interface BatchIterator<B = string | Uint8Array> extends IterableIterator
  * @throws {WebhookError}
  */
 export function planBatches(event: string | Uint8Array | WebhookEvent): BatchIterator;
+/** Size in bytes of the module's linear memory (it only grows: after a call, the peak that call needed). */
+export function wasmMemoryBytes(): number;

@@ -10,9 +10,52 @@ use chrono::{Datelike, NaiveDate, NaiveDateTime, TimeDelta, Timelike};
 
 /// Parses `text` and writes the DRF rendering (without quotes).
 pub fn render(text: &str, out: &mut Vec<u8>) -> Result<(), String> {
+    if render_utc_fast(text, out) {
+        return Ok(());
+    }
     let dt = parse_utc(text)?;
     write_utc(&dt, out);
     Ok(())
+}
+
+/// The common case, already in UTC: `YYYY-MM-DDTHH:MM:SS[.ffffff](+00:00|Z)`
+/// is rewritten without calendar arithmetic. Anything else returns false.
+fn render_utc_fast(text: &str, out: &mut Vec<u8>) -> bool {
+    let b = text.as_bytes();
+    let head = match b.len() {
+        20 | 25 | 27 | 32 => 19,
+        _ => return false,
+    };
+    let tail = &b[head..];
+    let (frac, zone) = match tail.len() {
+        1 => (&tail[..0], &tail[..]),
+        6 => (&tail[..0], &tail[..]),
+        8 => (&tail[1..7], &tail[7..]),
+        13 => (&tail[1..7], &tail[7..]),
+        _ => return false,
+    };
+    if !(zone == b"Z" || zone == b"+00:00") || (!frac.is_empty() && tail[0] != b'.') {
+        return false;
+    }
+    let num = |r: std::ops::Range<usize>| -> Option<u32> {
+        b[r].iter().try_fold(0u32, |acc, &c| c.is_ascii_digit().then(|| acc * 10 + (c - b'0') as u32))
+    };
+    let fields = (|| {
+        let sep = b[4] == b'-' && b[7] == b'-' && b[10] == b'T' && b[13] == b':' && b[16] == b':';
+        let valid_frac = frac.iter().all(u8::is_ascii_digit);
+        Some((sep && valid_frac, num(0..4)?, num(5..7)?, num(8..10)?, num(11..13)?, num(14..16)?, num(17..19)?))
+    })();
+    let Some((true, year, month, day, hour, minute, second)) = fields else { return false };
+    if year == 0 || hour > 23 || minute > 59 || second > 59 || NaiveDate::from_ymd_opt(year as i32, month, day).is_none() {
+        return false; // let the full parser say what is wrong
+    }
+    out.extend_from_slice(&b[..19]);
+    if !frac.is_empty() && frac != b"000000" {
+        out.push(b'.');
+        out.extend_from_slice(frac);
+    }
+    out.push(b'Z');
+    true
 }
 
 /// The instant as a naive UTC datetime.
@@ -159,13 +202,17 @@ mod tests {
         assert_eq!(r("2026-11-26T23:17"), "2026-11-26T23:17:00Z");
         assert_eq!(r("2026-11-26T23:17:32.1234567891Z"), "2026-11-26T23:17:32.123456Z");
         assert_eq!(r("0999-01-01T00:00:00Z"), "0999-01-01T00:00:00Z");
+        assert_eq!(r("2024-02-29T10:00:00.000001+00:00"), "2024-02-29T10:00:00.000001Z");
+        assert_eq!(r("2024-02-29T10:00:00.100000Z"), "2024-02-29T10:00:00.100000Z");
     }
 
     #[test]
     fn rejects_what_is_not_a_datetime() {
         for s in ["", "yesterday", "2026-11-26", "2026-13-01T00:00", "2026-02-30T00:00", "2026-11-26T24:00",
-            "2026-11-26T23:17:32+2400", "0001-01-01T00:00:00+01:00", "2026-11-26T23:17:32Zjunk", "2026-11-26T23:17:60"] {
+            "2026-11-26T23:17:32+2400", "0001-01-01T00:00:00+01:00", "2026-11-26T23:17:32Zjunk", "2026-11-26T23:17:60",
+            "2023-02-29T10:00:00+00:00", "2026-11-26T23:17:32.1234x6Z", "2026-11-26X23:17:32+00:00", "0000-01-01T00:00:00Z"] {
             assert!(parse_utc(s).is_err(), "{s}");
+            assert!(render(s, &mut Vec::new()).is_err(), "{s}");
         }
     }
 

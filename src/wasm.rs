@@ -62,6 +62,13 @@ pub fn python_json_dumps(json: &str) -> Result<String, JsValue> {
     pyjson::dumps(json).map_err(|m| error_to_js(Error::event("", m)))
 }
 
+/// `wasmMemoryBytes()`: the size of this module's linear memory, which only
+/// grows: its value after a call is the peak that call needed. For benchmarks.
+#[wasm_bindgen(js_name = wasmMemoryBytes, skip_typescript)]
+pub fn wasm_memory_bytes() -> f64 {
+    (core::arch::wasm32::memory_size(0) * 65536) as f64
+}
+
 fn to_plain<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
     let ser = serde_wasm_bindgen::Serializer::json_compatible();
     value.serialize(&ser).map_err(|e| JsValue::from(js_sys::Error::new(&e.to_string())))
