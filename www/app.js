@@ -304,8 +304,15 @@ async function writeHash() {
   const seq = ++state.hashSeq;
   const text = ui.event.value;
   const params = new URLSearchParams({ action: state.action });
-  if (text !== state.samples.get(state.action)) params.set("event", await encodeEvent(text));
+  let tooLong = false;
+  if (text !== state.samples.get(state.action)) {
+    const encoded = await encodeEvent(text);
+    // Browsers cap URLs (Chromium at 2 MB): a huge event stays out of the link.
+    if (encoded.length <= 1_500_000) params.set("event", encoded);
+    else tooLong = true;
+  }
   if (seq !== state.hashSeq) return; // a newer edit won
+  ui.edited.title = tooLong ? "This event is too large to keep in the page's link" : "";
   const hash = "#" + params.toString();
   if (location.hash !== hash) history.replaceState(null, "", hash);
 }
