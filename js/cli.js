@@ -368,6 +368,9 @@ async function main(argv) {
   return commands[cmd](loadLib(), rest);
 }
 
+// `ls-webhooks plan | head`: a closed pipe ends the output quietly.
+process.stdout.on("error", (e) => { if (e.code === "EPIPE") process.exit(process.exitCode ?? 0); else throw e; });
+
 main(process.argv.slice(2)).then(
   (code) => { process.exitCode = code; },
   (e) => {
