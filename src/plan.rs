@@ -249,7 +249,10 @@ impl<'d> Planner<'d> {
             Instance::Absent => false,
             _ => !self.rows(k).is_empty(),
         };
-        let body = if has_payload && self.any_payload && self.targets.iter().any(|t| t.send_payload) {
+        // Label Studio serializes as soon as any matching webhook sends payloads,
+        // before it tries (and may fail) to send: a bad row fails the event even
+        // when every such webhook is then skipped.
+        let body = if has_payload && self.any_payload {
             Some(Body::new(self.payload_body(k)?))
         } else {
             None

@@ -556,16 +556,18 @@ impl<'d> Walker<'d> {
         true
     }
 
+    /// End of the validated string starting at `pos` (its opening quote).
     fn string_end(&self, mut pos: usize) -> usize {
         let b = self.bytes();
         pos += 1;
-        loop {
-            match b[pos] {
-                b'"' => return pos + 1,
-                b'\\' => pos += 2,
-                _ => pos += 1,
+        while let Some(i) = memchr::memchr2(b'"', b'\\', &b[pos..]) {
+            pos += i;
+            if b[pos] == b'"' {
+                return pos + 1;
             }
+            pos += 2; // an escape: skip the backslash and the escaped byte
         }
+        b.len()
     }
 
     fn value(&mut self) -> Value<'d> {

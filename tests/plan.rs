@@ -183,6 +183,16 @@ fn send_payload_false_everywhere_serializes_nothing() {
 }
 
 #[test]
+fn rows_are_rendered_even_when_every_payload_target_is_skipped() {
+    // As in Label Studio: the payload is serialized before any request is tried.
+    let hooks = r#"[{"id": 1, "organization": 1, "url": "ftp://x.example"}]"#;
+    let event = |row: &str| format!(r#"{{"action": "PROJECT_DELETED", "organization": 1, "instance": {row}, "webhooks": {hooks}}}"#);
+    let p = plan(&event(r#"{"id": 1}"#));
+    assert!(p.deliveries.is_empty() && p.skipped.len() == 1);
+    assert_eq!(err(&event(r#"{"id": "x"}"#)).path, "instance.id");
+}
+
+#[test]
 fn custom_payload_emit() {
     let hooks = r#"[{"id": 1, "organization": 1, "url": "https://x.example"}, {"id": 2, "organization": 1, "url": "https://y.example", "send_payload": false}]"#;
     let with = |payload: &str, project: &str| {
