@@ -211,7 +211,7 @@ export function schemas(): Record<ActionName, JsonSchema>;
 export function pythonJsonDumps(json: string): string;
 
 /** One round of POSTs: every target's delivery for one batch. */
-export interface BatchStep<B = string | Uint8Array> {
+export interface BatchStep<B = string | BodyBytes> {
   batch: number;
   deliveries: Array<Delivery<B>>;
 }
@@ -220,7 +220,7 @@ export interface BatchStep<B = string | Uint8Array> {
  * The plan one batch at a time (see `planBatches`): iterable with `for...of`,
  * `next()` renders the next batch only.
  */
-export interface BatchIterator<B = string | Uint8Array> extends IterableIterator<BatchStep<B>> {
+export interface BatchIterator<B = string | BodyBytes> extends IterableIterator<BatchStep<B>> {
   readonly action: ActionName;
   readonly targets: number[];
   readonly skipped: Skipped[];

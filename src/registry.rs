@@ -40,7 +40,7 @@ pub static ACTIONS: [Action; 12] = [
     Action {
         action: "PROJECT_CREATED",
         name: "Project created",
-        description: "A project is created (POST /api/projects). Sent to organization webhooks only.",
+        description: "A project is created (POST /api/projects/). Organization webhooks only; Label Studio 1.23.2 has no API to create those, so they exist only where inserted by other means.",
         key: "project",
         many: false,
         model: "Project",
@@ -52,7 +52,7 @@ pub static ACTIONS: [Action; 12] = [
     Action {
         action: "PROJECT_UPDATED",
         name: "Project updated",
-        description: "A project's settings are changed (PATCH/PUT /api/projects/{id}).",
+        description: "A project's settings are changed (PATCH or PUT /api/projects/{id}/).",
         key: "project",
         many: false,
         model: "Project",
@@ -64,7 +64,7 @@ pub static ACTIONS: [Action; 12] = [
     Action {
         action: "PROJECT_DELETED",
         name: "Project deleted",
-        description: "A project is deleted (DELETE /api/projects/{id}). Sent to organization webhooks only, with the id alone.",
+        description: "A project is deleted (DELETE /api/projects/{id}/). Organization webhooks only, with the id alone.",
         key: "project",
         many: false,
         model: "Project",
@@ -76,7 +76,7 @@ pub static ACTIONS: [Action; 12] = [
     Action {
         action: "TASKS_CREATED",
         name: "Task created",
-        description: "Tasks are created: one through the API, many through an import or a cloud storage sync.",
+        description: "Tasks are created: one through POST /api/tasks/ or /api/projects/{id}/tasks/, many through an import (POST /api/projects/{id}/import) or a cloud storage sync.",
         key: "tasks",
         many: true,
         model: "Task",
@@ -88,7 +88,7 @@ pub static ACTIONS: [Action; 12] = [
     Action {
         action: "TASKS_DELETED",
         name: "Task deleted",
-        description: "Tasks are deleted: one through the API, selected ones by the Data Manager action, or all tasks of a project (that path passes no project: organization webhooks only, no project key).",
+        description: "Tasks are deleted: one (DELETE /api/tasks/{id}/), by the Data Manager's delete_tasks action, or all tasks of a project (DELETE /api/projects/{id}/tasks/: that path passes no project, so only organization webhooks get it, without a project key). Ids only.",
         key: "tasks",
         many: true,
         model: "Task",
@@ -100,7 +100,7 @@ pub static ACTIONS: [Action; 12] = [
     Action {
         action: "ANNOTATION_CREATED",
         name: "Annotation created",
-        description: "An annotation is submitted (POST /api/tasks/{id}/annotations).",
+        description: "An annotation is submitted (POST /api/tasks/{id}/annotations/). The task travels with it.",
         key: "annotation",
         many: false,
         model: "Annotation",
@@ -112,7 +112,7 @@ pub static ACTIONS: [Action; 12] = [
     Action {
         action: "ANNOTATIONS_CREATED",
         name: "Annotations created",
-        description: "Annotations are created in bulk, e.g. the Data Manager turns predictions into annotations. A list under the singular key `annotation`, with one task per annotation.",
+        description: "The Data Manager's predictions_to_annotations action creates annotations in bulk: a list under the singular key `annotation`, and a list of tasks, one per annotation, under `task`.",
         key: "annotation",
         many: true,
         model: "Annotation",
@@ -124,7 +124,7 @@ pub static ACTIONS: [Action; 12] = [
     Action {
         action: "ANNOTATION_UPDATED",
         name: "Annotation updated",
-        description: "An annotation is updated (PATCH/PUT /api/annotations/{id}).",
+        description: "An annotation is updated (PATCH or PUT /api/annotations/{id}/). The task travels with it.",
         key: "annotation",
         many: false,
         model: "Annotation",
@@ -136,7 +136,7 @@ pub static ACTIONS: [Action; 12] = [
     Action {
         action: "ANNOTATIONS_DELETED",
         name: "Annotation deleted",
-        description: "Annotations are deleted: one through the API, or by the Data Manager's delete-annotations action. Ids only.",
+        description: "Annotations are deleted: one (DELETE /api/annotations/{id}/), by converting one to a draft (POST /api/annotations/{id}/convert-to-draft), or by the Data Manager's delete_tasks_annotations action. Ids only.",
         key: "annotations",
         many: true,
         model: "Annotation",
@@ -148,7 +148,7 @@ pub static ACTIONS: [Action; 12] = [
     Action {
         action: "LABEL_LINK_CREATED",
         name: "Label link created",
-        description: "Labels are added to a project through the labels API (a list of label links).",
+        description: "Labels are added to a project (POST /api/labels/): a list of label links. In 1.23.2 that request fails with HTTP 500 whenever a webhook matches, so only code calling the emit directly sends it.",
         key: "label_link",
         many: true,
         model: "LabelLink",
@@ -160,7 +160,7 @@ pub static ACTIONS: [Action; 12] = [
     Action {
         action: "LABEL_LINK_UPDATED",
         name: "Label link updated",
-        description: "A label link is updated through the label links API; the label travels with it.",
+        description: "A label link is updated (PATCH or PUT /api/label_links/{id}/). The label travels with it.",
         key: "label_link",
         many: false,
         model: "LabelLink",
@@ -172,7 +172,7 @@ pub static ACTIONS: [Action; 12] = [
     Action {
         action: "LABEL_LINK_DELETED",
         name: "Label link deleted",
-        description: "A label link is deleted through the label links API. Id only.",
+        description: "A label link is deleted (DELETE /api/label_links/{id}/). Id only.",
         key: "label_link",
         many: false,
         model: "LabelLink",
