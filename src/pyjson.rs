@@ -14,7 +14,6 @@
 //! dict semantics for duplicate keys (first position, last value).
 
 use crate::reader::{Doc, Number, Value};
-use std::fmt::Write as _;
 
 /// CPython's default `sys.int_info.default_max_str_digits`.
 pub const MAX_INT_DIGITS: usize = 4300;
@@ -201,24 +200,57 @@ pub fn write_float(out: &mut Vec<u8>, x: f64) -> Result<(), WriteError> {
     if !x.is_finite() {
         return Err(WriteError::NonFinite { offset: None });
     }
-    // `{:e}` gives the shortest round-trip digits, like repr: "1.2345e4".
-    let mut sci = String::with_capacity(32);
-    let _ = write!(sci, "{:e}", x.abs());
-    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
-    let exp: i32 = exp.parse().unwrap_or(0);
-    let digits: String = mantissa.chars().filter(|c| *c != '.').collect();
-    let digits = digits.as_bytes();
+    // Ryu gives the shortest round-trip digits, as repr does; only the layout
+    // differs ("1e16", "0.0001", "1.5e-7"), so take the digits and exponent
+    // and lay them out Python's way.
+    let mut buf = ryu::Buffer::new();
+    let text = buf.format_finite(x.abs()).as_bytes();
+    let mut digits = [0u8; 24];
+    let mut n = 0;
+    let mut point: Option<i32> = None;
+    let mut exp: i32 = 0;
+    let mut i = 0;
+    while i < text.len() {
+        match text[i] {
+            b'.' => point = Some(n as i32),
+            b'e' | b'E' => {
+                exp = std::str::from_utf8(&text[i + 1..]).ok().and_then(|e| e.parse().ok()).unwrap_or(0);
+                break;
+            }
+            d => {
+                digits[n] = d;
+                n += 1;
+            }
+        }
+        i += 1;
+    }
+    // value = 0.DIGITS x 10^decpt once leading zeros are dropped (trailing ones too).
+    let mut decpt = point.unwrap_or(n as i32) + exp;
+    let lead = digits[..n].iter().take_while(|&&d| d == b'0').count();
+    let (digits, decpt) = if lead == n {
+        (&b"0"[..], 1)
+    } else {
+        decpt -= lead as i32;
+        let end = n - digits[lead..n].iter().rev().take_while(|&&d| d == b'0').count();
+        (&digits[lead..end], decpt)
+    };
     if x.is_sign_negative() {
         out.push(b'-');
     }
-    let decpt = exp + 1; // position of the decimal point relative to the digits
     if !(-4 < decpt && decpt <= 16) {
+        let e = decpt - 1;
         out.push(digits[0]);
         if digits.len() > 1 {
             out.push(b'.');
             out.extend_from_slice(&digits[1..]);
         }
-        let _ = write!(Bytes(out), "e{}{:02}", if exp < 0 { '-' } else { '+' }, exp.unsigned_abs());
+        out.push(b'e');
+        out.push(if e < 0 { b'-' } else { b'+' });
+        let e = e.unsigned_abs();
+        if e < 10 {
+            out.push(b'0');
+        }
+        out.extend_from_slice(e.to_string().as_bytes());
     } else if decpt <= 0 {
         out.extend_from_slice(b"0.");
         out.extend(std::iter::repeat(b'0').take((-decpt) as usize));
@@ -233,15 +265,6 @@ pub fn write_float(out: &mut Vec<u8>, x: f64) -> Result<(), WriteError> {
         out.extend_from_slice(&digits[decpt as usize..]);
     }
     Ok(())
-}
-
-struct Bytes<'a>(&'a mut Vec<u8>);
-
-impl std::fmt::Write for Bytes<'_> {
-    fn write_str(&mut self, s: &str) -> std::fmt::Result {
-        self.0.extend_from_slice(s.as_bytes());
-        Ok(())
-    }
 }
 
 /// Writes an int literal as Python's `str(int(text))`.

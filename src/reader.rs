@@ -437,9 +437,10 @@ impl<'d> Value<'d> {
     }
 
     pub fn as_bool(&self) -> Option<bool> {
-        match self.text() {
-            "true" => Some(true),
-            "false" => Some(false),
+        // Validated text: a value starting with t or f is `true` or `false`.
+        match self.doc.src.as_bytes()[self.start as usize] {
+            b't' => Some(true),
+            b'f' => Some(false),
             _ => None,
         }
     }

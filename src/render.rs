@@ -134,6 +134,12 @@ fn only_id(out: &mut Vec<u8>, row: Value<'_>, path: &Path<'_>) -> Result<(), Err
 }
 
 fn int(out: &mut Vec<u8>, v: Value<'_>, path: &Path<'_>) -> Result<(), Error> {
+    // The common case first: a short run of digits is written as it is.
+    let t = v.text().as_bytes();
+    if t.len() <= 18 && matches!(t[0], b'1'..=b'9') && t.iter().all(u8::is_ascii_digit) {
+        out.extend_from_slice(t);
+        return Ok(());
+    }
     match v.as_number() {
         Some(n) if n.is_int => pyjson::write_int_text(out, n.text).map_err(|e| write_err(path, e)),
         Some(n) => Err(Error::row(path.to_string(), format!("expected an integer, got the float {}", n.text))),
