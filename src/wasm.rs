@@ -34,7 +34,26 @@ pub fn build_deliveries(event: JsValue) -> Result<JsValue, JsValue> {
     } else {
         Err(Error::event("", "buildDeliveries takes the event as a JSON string, UTF-8 JSON bytes or an object"))
     };
-    plan.map(|p| plan_to_js(&p)).map_err(error_to_js)
+    plan.and_then(|p| fits_in_js_strings(&p.deliveries, p.options.body_as).map(|()| p))
+        .map(|p| plan_to_js(&p))
+        .map_err(error_to_js)
+}
+
+/// V8's longest string (`0x1fffffe8` UTF-16 units on 64-bit; other engines
+/// allow more). A body is ASCII, one unit per byte.
+const MAX_JS_STRING: usize = 0x1fff_ffe8;
+
+/// A body longer than a JS string can be would make the conversion throw
+/// V8's `ERR_STRING_TOO_LONG` out of the middle of the wasm call: refuse it
+/// here with a typed error instead.
+fn fits_in_js_strings(deliveries: &[Delivery], body_as: BodyAs) -> Result<(), Error> {
+    match deliveries.iter().map(|d| d.body.len()).max() {
+        Some(n) if body_as == BodyAs::String && n > MAX_JS_STRING => Err(Error::event(
+            "options.bodyAs",
+            format!("a body of {n} bytes is longer than the longest JavaScript string ({MAX_JS_STRING}): use options.bodyAs \"bytes\", or planBatches with a smaller batchSize"),
+        )),
+        _ => Ok(()),
+    }
 }
 
 /// `actions()`: the registry as plain data.
@@ -59,7 +78,11 @@ pub fn schemas() -> Result<JsValue, JsValue> {
 /// `json.dumps(json.loads(text), allow_nan=False)` would.
 #[wasm_bindgen(js_name = pythonJsonDumps, skip_typescript)]
 pub fn python_json_dumps(json: &str) -> Result<String, JsValue> {
-    pyjson::dumps(json).map_err(|m| error_to_js(Error::event("", m)))
+    let out = pyjson::dumps(json).map_err(|m| error_to_js(Error::event("", m)))?;
+    if out.len() > MAX_JS_STRING {
+        return Err(error_to_js(Error::event("", format!("the result, {} bytes, is longer than the longest JavaScript string ({MAX_JS_STRING})", out.len()))));
+    }
+    Ok(out)
 }
 
 /// `wasmMemoryBytes()`: the size of this module's linear memory, which only
@@ -211,6 +234,7 @@ impl BatchIterator {
             }
             Some(Err(e)) => return Err(error_to_js(e)),
             Some(Ok(batch)) => {
+                fits_in_js_strings(&batch.deliveries, self.batches.options().body_as).map_err(error_to_js)?;
                 let value = Object::new();
                 set(&value, "batch", &JsValue::from_f64(batch.index as f64));
                 set(&value, "deliveries", &deliveries_to_js(&batch.deliveries, self.batches.options().body_as));
