@@ -29,6 +29,7 @@ pub mod registry;
 pub mod render;
 pub mod schema;
 pub mod serializers;
+mod swar;
 pub mod targets;
 
 #[cfg(target_arch = "wasm32")]

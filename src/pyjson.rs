@@ -14,6 +14,7 @@
 //! dict semantics for duplicate keys (first position, last value).
 
 use crate::reader::{Doc, Number, Value};
+use crate::swar;
 
 /// CPython's default `sys.int_info.default_max_str_digits`.
 pub const MAX_INT_DIGITS: usize = 4300;
@@ -99,18 +100,13 @@ fn push_char(out: &mut Vec<u8>, c: char) {
 /// `"`, `\` or DEL, i.e. anything `ensure_ascii` does not copy as is.
 #[inline]
 fn any_special(x: u64) -> bool {
-    const LO: u64 = 0x0101_0101_0101_0101;
-    const HI: u64 = 0x8080_8080_8080_8080;
-    let zero = |v: u64| v.wrapping_sub(LO) & !v & HI;
-    let below_space = x.wrapping_sub(LO * 0x20) & !x & HI;
-    (x & HI) | below_space | zero(x ^ (LO * b'"' as u64)) | zero(x ^ (LO * b'\\' as u64)) | zero(x ^ (LO * 0x7f)) != 0
+    swar::has_high(x) | swar::has_control(x) | swar::has_byte(x, b'"') | swar::has_byte(x, b'\\') | swar::has_byte(x, 0x7f) != 0
 }
 
 /// Returns the end of the longest run of bytes that need no escaping.
 #[inline]
 fn plain_run(b: &[u8], mut i: usize) -> usize {
-    while let Some(chunk) = b.get(i..i + 8) {
-        let x = u64::from_le_bytes([chunk[0], chunk[1], chunk[2], chunk[3], chunk[4], chunk[5], chunk[6], chunk[7]]);
+    while let Some(x) = swar::load(b, i) {
         if any_special(x) {
             break;
         }

@@ -10,6 +10,7 @@
 //! Numbers keep their text, so ints of any size and the int/float distinction
 //! survive exactly as Python's `json.loads` would see them.
 
+use crate::swar;
 use std::borrow::Cow;
 
 /// Deepest nesting accepted. CPython's encoder gives up (RecursionError) well
@@ -365,13 +366,8 @@ impl<'a> Parser<'a> {
         self.pos += 1;
         loop {
             // Eight bytes at a time while none is a quote, a backslash or a control char.
-            while let Some(c) = self.src.get(self.pos..self.pos + 8) {
-                const LO: u64 = 0x0101_0101_0101_0101;
-                const HI: u64 = 0x8080_8080_8080_8080;
-                let x = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
-                let zero = |v: u64| v.wrapping_sub(LO) & !v & HI;
-                let below_space = x.wrapping_sub(LO * 0x20) & !x & HI;
-                if below_space | zero(x ^ (LO * b'"' as u64)) | zero(x ^ (LO * b'\\' as u64)) != 0 {
+            while let Some(x) = swar::load(self.src, self.pos) {
+                if swar::has_control(x) | swar::has_byte(x, b'"') | swar::has_byte(x, b'\\') != 0 {
                     break;
                 }
                 self.pos += 8;

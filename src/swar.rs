@@ -1,0 +1,63 @@
+//! Eight bytes at a time in a `u64` ("SIMD within a register"): the scans
+//! for quotes, backslashes and control characters that dominate reading and
+//! writing JSON strings. Plain integer arithmetic, so it is as fast in
+//! WebAssembly (which has 64-bit integers) as natively.
+
+const LO: u64 = 0x0101_0101_0101_0101;
+const HI: u64 = 0x8080_8080_8080_8080;
+
+/// The eight bytes at `i`, if there are eight left.
+#[inline]
+pub fn load(b: &[u8], i: usize) -> Option<u64> {
+    let c = b.get(i..i + 8)?;
+    Some(u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]))
+}
+
+/// Non-zero when some byte of `x` is zero.
+#[inline]
+fn zero_byte(x: u64) -> u64 {
+    x.wrapping_sub(LO) & !x & HI
+}
+
+/// Non-zero when some byte of `x` equals `b`.
+#[inline]
+pub fn has_byte(x: u64, b: u8) -> u64 {
+    zero_byte(x ^ (LO * b as u64))
+}
+
+/// Non-zero when some byte of `x` is below 0x20 (a control character).
+#[inline]
+pub fn has_control(x: u64) -> u64 {
+    x.wrapping_sub(LO * 0x20) & !x & HI
+}
+
+/// Non-zero when some byte of `x` is 0x80 or above (not ASCII).
+#[inline]
+pub fn has_high(x: u64) -> u64 {
+    x & HI
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_test_finds_its_byte_in_every_position() {
+        for pos in 0..8 {
+            let mut bytes = *b"abcdefgh";
+            let clean = u64::from_le_bytes(bytes);
+            assert_eq!(has_byte(clean, b'"') | has_control(clean) | has_high(clean), 0);
+            bytes[pos] = b'"';
+            assert_ne!(has_byte(u64::from_le_bytes(bytes), b'"'), 0);
+            bytes[pos] = 0x1f;
+            assert_ne!(has_control(u64::from_le_bytes(bytes)), 0);
+            bytes[pos] = 0x00;
+            assert_ne!(has_control(u64::from_le_bytes(bytes)), 0);
+            bytes[pos] = 0xc3;
+            assert_ne!(has_high(u64::from_le_bytes(bytes)), 0);
+            assert_eq!(has_control(u64::from_le_bytes(bytes)), 0);
+            bytes[pos] = b' ';
+            assert_eq!(has_control(u64::from_le_bytes(bytes)), 0);
+        }
+    }
+}
