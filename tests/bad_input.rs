@@ -1,0 +1,323 @@
+//! The bad-input table of docs/bad-input.md, natively: each row's input, its
+//! code and path, and what comes back. Rows marked JS in the table are tested
+//! in tests/node/bad-input.test.mjs; `every_row_of_the_table_is_tested`
+//! checks that the table and the two test files name the same rows.
+#![cfg(not(target_arch = "wasm32"))]
+
+use ls_webhooks::{build_deliveries, build_deliveries_bytes, Batches, ErrorCode, SkipReason};
+
+const TASK: &str = r#"{"id": 41, "data": {"text": "warm \ud83e\udd50"}, "meta": {}, "created_at": "2026-11-26T09:15:00.000000+00:00", "updated_at": "2026-11-26T09:15:00+00:00", "is_labeled": false, "allow_skip": true, "overlap": 1, "inner_id": 1, "total_annotations": 0, "cancelled_annotations": 0, "total_predictions": 0, "precomputed_agreement": null, "comment_count": 0, "unresolved_comment_count": 0, "last_comment_updated_at": null, "project_id": 12, "updated_by_id": null, "file_upload_id": 3, "comment_authors": []}"#;
+
+const ANNOTATION: &str = r#"{"id": 17, "result": [{"id": "r1", "type": "choices", "value": {"choices": ["Positive"]}}], "was_cancelled": false, "ground_truth": false, "created_at": "2026-11-26T09:31:44.021337+00:00", "updated_at": "2026-11-26T09:31:44.021337+00:00", "draft_created_at": null, "lead_time": 12.0, "prediction": {}, "result_count": 1, "unique_id": "2f9a9d52-1f63-4a4e-a2bb-8e3e3a0b6c1d", "import_id": null, "last_action": "submitted", "bulk_created": false, "task": TASK_ROW, "project_id": 12, "completed_by_id": 1, "updated_by_id": 1, "parent_prediction_id": null, "parent_annotation_id": null, "last_created_by_id": null}"#;
+
+/// Organization webhooks: 1 and 4 fine, 2 with a CR/LF header value, 3 not http.
+const HOOKS: &str = r#"[
+  {"id": 1, "organization": 1, "project": null, "url": "https://a.example/hook", "send_payload": true, "send_for_all_actions": true, "headers": {"X-Key": "k"}, "is_active": true, "actions": []},
+  {"id": 2, "organization": 1, "project": null, "url": "https://b.example/hook", "send_payload": true, "send_for_all_actions": true, "headers": {"X-Ok": "fine", "X-Bad": "a\r\nInjected: 1"}, "is_active": true, "actions": []},
+  {"id": 3, "organization": 1, "project": null, "url": "ftp://c.example/hook", "send_payload": true, "send_for_all_actions": true, "headers": {}, "is_active": true, "actions": []},
+  {"id": 4, "organization": 1, "project": null, "url": "http://d.example:8080/x", "send_payload": false, "send_for_all_actions": true, "headers": {}, "is_active": true, "actions": []}
+]"#;
+
+fn tasks(n: usize) -> String {
+    let rows: Vec<String> = (0..n).map(|i| TASK.replace("\"id\": 41", &format!("\"id\": {}", 41 + i))).collect();
+    format!("[{}]", rows.join(", "))
+}
+
+fn event(action: &str, instance: &str) -> String {
+    format!(r#"{{"action": "{action}", "organization": 1, "instance": {instance}, "webhooks": {HOOKS}}}"#)
+}
+
+fn good() -> String {
+    event("TASKS_CREATED", &tasks(4))
+}
+
+fn annotation(task: &str) -> String {
+    ANNOTATION.replace("TASK_ROW", task)
+}
+
+/// Checks that `text` fails with `code` at `path`, both ways (whole plan and
+/// batch by batch) and through the bytes entry point; returns the message.
+#[track_caller]
+fn fails(text: &str, code: ErrorCode, path: &str) -> String {
+    let e = build_deliveries(text).expect_err("expected an error, got a plan");
+    assert_eq!((e.code, e.path.as_str()), (code, path), "{e}");
+    assert!(!e.message.is_empty());
+    assert_eq!(build_deliveries_bytes(text.as_bytes()).unwrap_err(), e);
+    // Batch by batch: the error comes from new() or from the batch holding the row,
+    // and nothing follows it.
+    match Batches::new(text.to_string()) {
+        Err(b) => assert_eq!(b, e),
+        Ok(mut batches) => {
+            let b = loop {
+                match batches.next() {
+                    Some(Ok(_)) => continue,
+                    Some(Err(b)) => break b,
+                    None => panic!("Batches gave every batch where build failed with {e}"),
+                }
+            };
+            assert_eq!(b, e);
+            assert!(batches.next().is_none(), "a batch after the error");
+        }
+    }
+    e.message
+}
+
+#[test]
+fn b00_the_base_event_is_good() {
+    let plan = build_deliveries(&good()).unwrap();
+    assert_eq!(plan.targets, vec![1, 2, 3, 4]);
+    assert_eq!(plan.deliveries.iter().map(|d| d.webhook_id).collect::<Vec<_>>(), vec![1, 4]);
+}
+
+#[test]
+fn b01_malformed_json() {
+    let text = good();
+    let cut = &text[..text.find("\"created_at\"").unwrap()];
+    // The path is the last value read before the text ended.
+    let m = fails(cut, ErrorCode::InvalidEvent, "instance[0].meta");
+    assert!(m.starts_with("malformed JSON") && m.contains("line 1 column"), "{m}");
+    let m = fails(&text.replace("\"organization\": 1,", "\"organization\": 1,,"), ErrorCode::InvalidEvent, "organization");
+    assert!(m.starts_with("malformed JSON"), "{m}");
+    fails("{'action': 'TASKS_CREATED'}", ErrorCode::InvalidEvent, "");
+    fails(&format!("{text} x"), ErrorCode::InvalidEvent, "");
+    fails("", ErrorCode::InvalidEvent, "");
+    // Raw control characters inside a string are not JSON.
+    fails(&text.replace("warm ", "warm\u{1}"), ErrorCode::InvalidEvent, "instance[0].data.text");
+}
+
+#[test]
+fn b02_not_utf8() {
+    let mut bytes = good().into_bytes();
+    let at = bytes.iter().position(|&b| b == b'w').unwrap();
+    bytes[at] = 0xff;
+    let e = build_deliveries_bytes(&bytes).unwrap_err();
+    assert_eq!((e.code, e.path.as_str()), (ErrorCode::InvalidEvent, ""));
+    assert!(e.message.contains("not valid UTF-8"), "{e}");
+}
+
+#[test]
+fn b03_nan_and_infinity_literals_in_json_text() {
+    let text = good();
+    for lit in ["NaN", "Infinity", "-Infinity"] {
+        let m = fails(&text.replacen("\"text\": \"warm \\ud83e\\udd50\"", &format!("\"x\": {lit}"), 1), ErrorCode::InvalidEvent, "instance[0].data.x");
+        assert!(m.starts_with("malformed JSON"), "{m}");
+    }
+    // A number past the float range is valid JSON, but CPython's json.dumps(allow_nan=False) refuses the inf it reads.
+    fails(&text.replacen("\"text\": \"warm \\ud83e\\udd50\"", "\"x\": 1e999", 1), ErrorCode::InvalidRow, "instance[0].data");
+    fails(&text.replacen("\"precomputed_agreement\": null", "\"precomputed_agreement\": -1e400", 1), ErrorCode::InvalidRow, "instance[0].precomputed_agreement");
+}
+
+#[test]
+fn b04_nested_too_deeply() {
+    let deep = "[".repeat(1000) + &"]".repeat(1000);
+    let m = fails(&good().replacen("{\"text\": \"warm \\ud83e\\udd50\"}", &deep, 1), ErrorCode::InvalidEvent, &format!("instance[0].data{}", "[0]".repeat(997)));
+    assert!(m.contains("nesting deeper than 1000"), "{m}");
+    // Just within the limit it builds.
+    let ok = "[".repeat(997) + &"]".repeat(997);
+    build_deliveries(&good().replacen("{\"text\": \"warm \\ud83e\\udd50\"}", &ok, 1)).unwrap();
+}
+
+#[test]
+fn b05_wrong_top_level_types() {
+    for text in ["[]", "\"TASKS_CREATED\"", "null", "42", "true"] {
+        let m = fails(text, ErrorCode::InvalidEvent, "");
+        assert_eq!(m, "the event must be a JSON object");
+    }
+    let text = good();
+    fails(&text.replace("\"organization\": 1,", "\"organization\": \"1\","), ErrorCode::InvalidEvent, "organization");
+    fails(&text.replace("\"organization\": 1,", "\"organization\": 1.5,"), ErrorCode::InvalidEvent, "organization");
+    fails(&text.replace("\"organization\": 1,", "\"organization\": 99999999999999999999,"), ErrorCode::InvalidEvent, "organization");
+    fails(&text.replace("\"organization\": 1,", ""), ErrorCode::InvalidEvent, "organization");
+    fails(&text.replace("\"action\": \"TASKS_CREATED\"", "\"action\": 4"), ErrorCode::InvalidEvent, "action");
+    fails(&text.replace("\"action\": \"TASKS_CREATED\", ", ""), ErrorCode::InvalidEvent, "action");
+    fails(&event("TASKS_CREATED", "[]").replace(HOOKS, "{}"), ErrorCode::InvalidEvent, "webhooks");
+    fails(&event("TASKS_CREATED", "[]").replace(HOOKS, "[1]"), ErrorCode::InvalidEvent, "webhooks[0]");
+    fails(&format!("{}, \"options\": []}}", &text[..text.len() - 1]), ErrorCode::InvalidEvent, "options");
+    fails(&format!("{}, \"options\": {{\"batchSize\": 0}}}}", &text[..text.len() - 1]), ErrorCode::InvalidEvent, "options.batchSize");
+    fails(&format!("{}, \"options\": {{\"batchsize\": 5}}}}", &text[..text.len() - 1]), ErrorCode::InvalidEvent, "options.batchsize");
+    fails(&format!("{}, \"instances\": []}}", &text[..text.len() - 1]), ErrorCode::InvalidEvent, "instances");
+    fails(&text.replace("\"url\": \"https://a.example/hook\", ", ""), ErrorCode::InvalidEvent, "webhooks[0].url");
+    fails(&text.replace("\"send_payload\": true", "\"send_payload\": \"yes\""), ErrorCode::InvalidEvent, "webhooks[0].send_payload");
+    fails(&text.replace("\"headers\": {\"X-Key\": \"k\"}", "\"headers\": [\"X-Key\"]"), ErrorCode::InvalidEvent, "webhooks[0].headers");
+    fails(&text.replace("\"project\": null, \"url\": \"https://a.example", "\"project\": \"12\", \"url\": \"https://a.example"), ErrorCode::InvalidEvent, "webhooks[0].project");
+    fails(&format!("{}, \"project\": 12}}", &text[..text.len() - 1]), ErrorCode::InvalidEvent, "project");
+    fails(&format!("{}, \"project\": {{\"title\": \"P\"}}}}", &text[..text.len() - 1]), ErrorCode::InvalidRow, "project.id");
+}
+
+#[test]
+fn b06_unknown_action() {
+    let m = fails(&event("TASK_CREATED", "[]"), ErrorCode::UnknownAction, "action");
+    assert!(m.contains("TASKS_CREATED"), "the message lists the actions: {m}");
+    fails(&event("tasks_created", "[]"), ErrorCode::UnknownAction, "action");
+}
+
+#[test]
+fn b07_organization_only_action_with_a_project() {
+    let text = format!(r#"{{"action": "PROJECT_CREATED", "organization": 1, "project": {{"id": 12}}, "instance": {{"id": 12}}, "webhooks": {HOOKS}}}"#);
+    let m = fails(&text, ErrorCode::OrganizationOnlyAction, "project");
+    assert!(m.contains("There is no project webhooks for organization-only action"), "{m}");
+    // PROJECT_DELETED too; a null project is no project.
+    fails(&text.replace("PROJECT_CREATED", "PROJECT_DELETED"), ErrorCode::OrganizationOnlyAction, "project");
+    build_deliveries(&text.replace("\"project\": {\"id\": 12}", "\"project\": null").replace("PROJECT_CREATED", "PROJECT_DELETED")).unwrap();
+}
+
+#[test]
+fn b08_instance_and_payload_both_given() {
+    let text = good();
+    fails(&format!("{}, \"payload\": {{\"a\": 1}}}}", &text[..text.len() - 1]), ErrorCode::InvalidEvent, "payload");
+    fails(&event("TASKS_CREATED", "null").replace("\"instance\": null", "\"payload\": [1]"), ErrorCode::InvalidEvent, "payload");
+}
+
+#[test]
+fn b09_list_and_row_mixed_up() {
+    let m = fails(&event("TASKS_CREATED", TASK), ErrorCode::InvalidEvent, "instance");
+    assert!(m.contains("must be a list of rows"), "{m}");
+    fails(&event("TASKS_DELETED", "41"), ErrorCode::InvalidEvent, "instance");
+    let m = fails(&event("ANNOTATION_CREATED", &format!("[{}]", annotation(TASK))), ErrorCode::InvalidEvent, "instance");
+    assert!(m.contains("not a list"), "{m}");
+}
+
+#[test]
+fn b10_a_row_missing_a_field() {
+    let rows = tasks(4);
+    let fourth = rows.rfind("\"created_at\": \"2026-11-26T09:15:00.000000+00:00\", ").unwrap();
+    let mut text = rows.clone();
+    text.replace_range(fourth..fourth + "\"created_at\": \"2026-11-26T09:15:00.000000+00:00\", ".len(), "");
+    let m = fails(&event("TASKS_CREATED", &text), ErrorCode::InvalidRow, "instance[3].created_at");
+    assert!(m.contains("TaskWebhookSerializer"), "{m}");
+    // A nullable field may be left out (it renders null).
+    build_deliveries(&event("TASKS_CREATED", &rows.replace("\"last_comment_updated_at\": null, ", ""))).unwrap();
+    // Row that is not an object.
+    fails(&event("TASKS_CREATED", "[\"task\"]"), ErrorCode::InvalidRow, "instance[0]");
+    fails(&event("TASKS_DELETED", "[{\"pk\": 1}]"), ErrorCode::InvalidRow, "instance[0].id");
+}
+
+#[test]
+fn b11_a_field_of_the_wrong_kind() {
+    let with = |from: &str, to: &str| event("TASKS_CREATED", &tasks(1).replace(from, to));
+    let m = fails(&with("\"created_at\": \"2026-11-26T09:15:00.000000+00:00\"", "\"created_at\": \"yesterday\""), ErrorCode::InvalidRow, "instance[0].created_at");
+    assert!(m.contains("not an ISO 8601 datetime"), "{m}");
+    fails(&with("\"created_at\": \"2026-11-26T09:15:00.000000+00:00\"", "\"created_at\": \"2026-02-30T10:00:00Z\""), ErrorCode::InvalidRow, "instance[0].created_at");
+    fails(&with("\"created_at\": \"2026-11-26T09:15:00.000000+00:00\"", "\"created_at\": 1764148500"), ErrorCode::InvalidRow, "instance[0].created_at");
+    let m = fails(&with("\"overlap\": 1", "\"overlap\": 1.5"), ErrorCode::InvalidRow, "instance[0].overlap");
+    assert!(m.contains("float 1.5"), "{m}");
+    fails(&with("\"overlap\": 1", "\"overlap\": 1.0"), ErrorCode::InvalidRow, "instance[0].overlap");
+    fails(&with("\"overlap\": 1", "\"overlap\": \"1\""), ErrorCode::InvalidRow, "instance[0].overlap");
+    fails(&with("\"is_labeled\": false", "\"is_labeled\": 0"), ErrorCode::InvalidRow, "instance[0].is_labeled");
+    fails(&with("\"comment_authors\": []", "\"comment_authors\": [1, \"2\"]"), ErrorCode::InvalidRow, "instance[0].comment_authors[1]");
+    fails(&with("\"file_upload_id\": 3", "\"file_upload_id\": {\"name\": \"f\"}"), ErrorCode::InvalidRow, "instance[0].file_upload.id");
+    // An int field takes ints of any size; a float field takes an int.
+    build_deliveries(&with("\"overlap\": 1", "\"overlap\": 123456789012345678901234567890")).unwrap();
+    build_deliveries(&with("\"precomputed_agreement\": null", "\"precomputed_agreement\": 1")).unwrap();
+    // CPython's 4300-digit limit on ints.
+    let m = fails(&with("\"overlap\": 1", &format!("\"overlap\": {}", "9".repeat(4301))), ErrorCode::InvalidRow, "instance[0].overlap");
+    assert!(m.contains("4300"), "{m}");
+    let one = annotation(TASK);
+    fails(&event("ANNOTATION_CREATED", &one.replace("\"2f9a9d52-1f63-4a4e-a2bb-8e3e3a0b6c1d\"", "\"not-a-uuid\"")), ErrorCode::InvalidRow, "instance.unique_id");
+}
+
+#[test]
+fn b12_a_nested_field_given_only_an_id() {
+    let m = fails(&event("ANNOTATION_CREATED", &annotation("41")), ErrorCode::InvalidRow, "instance.task");
+    assert!(m.contains("full row"), "{m}");
+    let many = format!("[{}, {}]", annotation(TASK), annotation("{\"id\": 41}"));
+    // ANNOTATIONS_CREATED: the second annotation's task has only an id: its task row is incomplete.
+    fails(&event("ANNOTATIONS_CREATED", &many), ErrorCode::InvalidRow, "instance[1].task.data");
+    let many = format!("[{}, {}]", annotation(TASK), annotation("41"));
+    fails(&event("ANNOTATIONS_CREATED", &many), ErrorCode::InvalidRow, "instance[1].task");
+    let link = r#"{"id": 4, "from_name": "label", "project_id": 12, "label": 9}"#;
+    fails(&event("LABEL_LINK_UPDATED", link), ErrorCode::InvalidRow, "instance.label");
+    // The same annotation with its task row builds.
+    build_deliveries(&event("ANNOTATION_CREATED", &annotation(TASK))).unwrap();
+}
+
+#[test]
+fn b13_header_with_cr_lf_and_b14_non_http_url_are_skipped_the_others_delivered() {
+    let plan = build_deliveries(&good()).unwrap();
+    assert_eq!(plan.targets, vec![1, 2, 3, 4]);
+    let skipped: Vec<(i64, SkipReason)> = plan.skipped.iter().map(|s| (s.webhook_id, s.reason)).collect();
+    assert_eq!(skipped, vec![(2, SkipReason::InvalidHeader), (3, SkipReason::InvalidUrl)]);
+    assert!(plan.skipped[0].message.contains("X-Bad"), "{}", plan.skipped[0].message);
+    let delivered: Vec<i64> = plan.deliveries.iter().map(|d| d.webhook_id).collect();
+    assert_eq!(delivered, vec![1, 4]);
+    assert!(plan.deliveries[0].body.starts_with("{\"action\": \"TASKS_CREATED\", \"tasks\": [{\"id\": 41,"));
+    assert_eq!(plan.deliveries[0].headers, vec![("X-Key".into(), "k".into()), ("Content-Type".into(), "application/json".into())]);
+    assert_eq!(&*plan.deliveries[1].body, "{\"action\": \"TASKS_CREATED\"}");
+    // No header value with CR or LF ever leaves, in any form.
+    for (value, ok) in [("a\\nb", false), ("a\\rb", false), ("a\\r\\n", false), ("\\nb", false), ("a b", true), ("caf\\u00e9", true)] {
+        let text = good().replace("a\\r\\nInjected: 1", value);
+        let plan = build_deliveries(&text).unwrap();
+        assert_eq!(plan.deliveries.iter().any(|d| d.webhook_id == 2), ok, "{value}");
+        for d in &plan.deliveries {
+            assert!(d.headers.iter().all(|(n, v)| !n.contains(['\r', '\n']) && !v.contains(['\r', '\n'])));
+        }
+    }
+    // Other URLs that are not http(s) with a host.
+    for url in ["file:///etc/passwd", "javascript:alert(1)", "https://", "http:/a.example", "gopher://a.example", "//a.example/x", "https://a.example:65536/"] {
+        let plan = build_deliveries(&good().replace("ftp://c.example/hook", url)).unwrap();
+        assert_eq!(plan.skipped.iter().find(|s| s.webhook_id == 3).map(|s| s.reason), Some(SkipReason::InvalidUrl), "{url}");
+        assert!(!plan.deliveries.iter().any(|d| d.webhook_id == 3), "{url}");
+    }
+}
+
+#[test]
+fn b15_nothing_partially_built_batch_by_batch() {
+    // Batch size 2: the bad row is in the second batch. The whole plan is an error;
+    // batch by batch, the first batch comes, then the error, then nothing.
+    let rows = tasks(4);
+    let bad = rows.rfind("\"overlap\": 1").unwrap();
+    let mut text = rows.clone();
+    text.replace_range(bad..bad + "\"overlap\": 1".len(), "\"overlap\": \"one\"");
+    let text = format!("{}, \"options\": {{\"batchSize\": 2}}}}", event("TASKS_CREATED", &text).trim_end_matches('}'));
+    let e = build_deliveries(&text).unwrap_err();
+    assert_eq!((e.code, e.path.as_str()), (ErrorCode::InvalidRow, "instance[3].overlap"));
+    let mut batches = Batches::new(text).unwrap();
+    assert_eq!(batches.batch_count(), 2);
+    let first = batches.next().unwrap().unwrap();
+    assert_eq!(first.deliveries.len(), 2);
+    assert_eq!(batches.next().unwrap().unwrap_err(), e);
+    assert!(batches.next().is_none());
+}
+
+#[test]
+fn b16_large_string_natively() {
+    // 16 MB of non-ASCII text in one field (48 MB once escaped): builds, and the body is exact.
+    let big = "é".repeat(8 << 20);
+    let text = event("TASKS_CREATED", &tasks(1).replace("warm \\ud83e\\udd50", &big));
+    let plan = build_deliveries(&text).unwrap();
+    let body = &plan.deliveries[0].body;
+    assert_eq!(body.matches("\\u00e9").count(), 8 << 20);
+    assert!(body.is_ascii());
+}
+
+/// The table and the tests name the same rows: every row id of
+/// docs/bad-input.md appears in this file or in the Node test, and back.
+#[test]
+fn every_row_of_the_table_is_tested() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let doc = std::fs::read_to_string(format!("{root}/docs/bad-input.md")).unwrap();
+    let rust = std::fs::read_to_string(format!("{root}/tests/bad_input.rs")).unwrap();
+    let js = std::fs::read_to_string(format!("{root}/tests/node/bad-input.test.mjs")).unwrap();
+    let ids = |text: &str, rust_style: bool| -> std::collections::BTreeSet<String> {
+        let mut out = std::collections::BTreeSet::new();
+        let b = text.as_bytes();
+        for i in 0..b.len().saturating_sub(2) {
+            let (lead, a, c) = (b[i], b[i + 1], b[i + 2]);
+            let boundary = i == 0 || !b[i - 1].is_ascii_alphanumeric();
+            let lead_ok = if rust_style { lead == b'b' || lead == b'j' } else { lead == b'B' || lead == b'J' };
+            if boundary && lead_ok && a.is_ascii_digit() && c.is_ascii_digit() && !b.get(i + 3).is_some_and(u8::is_ascii_digit) {
+                out.insert(format!("{}{}{}", (lead as char).to_ascii_uppercase(), a as char, c as char));
+            }
+        }
+        out
+    };
+    // Table rows start with "| B01 |" or "| J01 |".
+    let table: std::collections::BTreeSet<String> =
+        doc.lines().filter_map(|l| l.strip_prefix("| ")).filter(|l| l.len() > 3).map(|l| l[..3].to_string()).filter(|id| ids(id, false).contains(id)).collect();
+    assert!(table.len() >= 20, "{table:?}");
+    let tested: std::collections::BTreeSet<String> = ids(&rust, true).into_iter().chain(ids(&js, false)).filter(|id| id != "B00").collect();
+    let untested: Vec<_> = table.difference(&tested).collect();
+    let unlisted: Vec<_> = tested.difference(&table).collect();
+    assert!(untested.is_empty(), "rows of docs/bad-input.md without a test: {untested:?}");
+    assert!(unlisted.is_empty(), "tests of rows not in docs/bad-input.md: {unlisted:?}");
+}
