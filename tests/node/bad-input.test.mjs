@@ -1,7 +1,7 @@
-// The JS-only rows of docs/bad-input.md (J01...), against pkg/: what only a
+// The JS-only rows of docs/bad-input.md (the J rows), against pkg/: what only a
 // JS caller can hand over (NaN, Infinity, cycles, Dates, Maps, non-event
 // values), what a thrown error carries, and 100 MB inputs. The Rust rows
-// (B01...) are in tests/bad_input.rs.
+// (the B rows) are in tests/bad_input.rs.
 //
 // The large inputs run in a child process (this file, with LS_BAD_INPUT_CHILD
 // set): wasm memory only grows, so the test runner's own process stays small,
