@@ -446,6 +446,10 @@ struct Check {
 struct Record {
     body: String,
     checks: Vec<Check>,
+    /// For a custom payload: the action and the payload text; the body must
+    /// be `d = {"action": action}; d.update(json.loads(payload))`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    update: Option<(String, String)>,
 }
 
 fn checks_of(row: &Row, ser: &Serializer, at: Vec<serde_json::Value>, out: &mut Vec<Check>) {
@@ -509,6 +513,13 @@ for n, line in enumerate(sys.stdin.read().split("\n")):
         if json.dumps(value, allow_nan=False) != body:
             print(f"{n}: json.dumps(json.loads(body)) != body")
             continue
+        if rec.get("update"):
+            action, payload = rec["update"]
+            want = {"action": action}
+            want.update(json.loads(payload))
+            if json.dumps(want) != body:
+                print(f"{n}: body is not {{'action': ...}}.update(payload): {json.dumps(want)!r}")
+                continue
         for c in rec["checks"]:
             got = value
             for step in c["at"]:
@@ -573,7 +584,7 @@ fn valid_events_build_and_cpython_reads_back_what_was_given() {
         for d in sure {
             prop_assert!(*d.body != action_only);
             *payload_bodies.borrow_mut() += 1;
-            records.push(Record { body: d.body.to_string(), checks: checks_for(&ev, d.batch) });
+            records.push(Record { body: d.body.to_string(), checks: checks_for(&ev, d.batch), update: None });
         }
         for d in &plan.deliveries {
             prop_assert!(d.body.shares(&plan.deliveries.iter().find(|x| x.batch == d.batch && *x.body == *d.body).unwrap().body));
@@ -806,4 +817,41 @@ fn random_bytes_and_random_json_never_panic() {
         }
         Ok(())
     });
+}
+
+/// A custom emit (`payload` instead of `instance`): the body is
+/// `{"action": A}` updated with the payload, as CPython's dict does it
+/// (a key `action` replaced in place, duplicate keys: first position, last value).
+#[test]
+fn custom_payloads_are_the_action_updated_with_the_payload() {
+    let key = prop_oneof![
+        1 => Just("\"action\"".to_string()),
+        1 => Just("\"project\"".to_string()),
+        1 => Just("\"tasks\"".to_string()),
+        4 => json_string(),
+    ];
+    let payload = (vec((key, json_value()), 0..6), any::<bool>()).prop_map(|(entries, dup)| {
+        let mut entries = entries;
+        if dup && entries.len() > 1 {
+            entries.last_mut().unwrap().0 = entries[0].0.clone();
+        }
+        let items: Vec<String> = entries.into_iter().map(|(k, v)| format!("{k}: {v}")).collect();
+        format!("{{{}}}", items.join(", "))
+    });
+    let action = prop::sample::select(ACTIONS.iter().map(|a| a.action).collect::<Vec<_>>());
+    let records = RefCell::new(Vec::new());
+    run("custom payloads", 256, (action, payload), |(action, payload)| {
+        let text = format!(
+            "{{\"action\": \"{action}\", \"organization\": 1, \"payload\": {payload}, \"webhooks\": [{}]}}",
+            sure_webhook()
+        );
+        let plan = match build_checked(&text)? {
+            Ok(plan) => plan,
+            Err(e) => return Err(TestCaseError::fail(format!("a custom payload failed: {e}\n{text}"))),
+        };
+        prop_assert_eq!(plan.deliveries.len(), 1);
+        records.borrow_mut().push(Record { body: plan.deliveries[0].body.to_string(), checks: vec![], update: Some((action.to_string(), payload)) });
+        Ok(())
+    });
+    cpython_check(&records.into_inner());
 }
