@@ -855,3 +855,12 @@ fn custom_payloads_are_the_action_updated_with_the_payload() {
     });
     cpython_check(&records.into_inner());
 }
+
+/// Inputs the fuzzer flagged (fuzz/README.md, runs 4 and 5). Both were the
+/// oracle's mistakes, not the writer's; they stay here with CPython's answers.
+#[test]
+fn fuzz_findings_stay_right() {
+    for (input, cpython) in [("-0", "0"), ("10e90", "1e+91"), ("[-0, -0.0, 10e90, 1E400]", "ERROR")] {
+        assert_eq!(pyjson::dumps(input).unwrap_or_else(|_| "ERROR".into()), cpython, "{input}");
+    }
+}
