@@ -26,11 +26,12 @@ use wasm_bindgen::JsCast;
 #[wasm_bindgen(js_name = buildDeliveries, skip_typescript)]
 pub fn build_deliveries(event: JsValue) -> Result<JsValue, JsValue> {
     let plan = if let Some(text) = event.as_string() {
-        crate::build_deliveries(&text)
+        fits_in_wasm_memory(text.as_bytes()).and_then(|()| crate::build_deliveries(&text))
     } else if let Some(bytes) = event.dyn_ref::<Uint8Array>() {
-        crate::build_deliveries_bytes(&bytes.to_vec())
+        let bytes = bytes.to_vec();
+        fits_in_wasm_memory(&bytes).and_then(|()| crate::build_deliveries_bytes(&bytes))
     } else if event.is_object() {
-        to_json_text(&event).and_then(|text| crate::build_deliveries(&text))
+        to_json_text(&event).and_then(|text| fits_in_wasm_memory(text.as_bytes()).map(|()| text)).and_then(|text| crate::build_deliveries(&text))
     } else {
         Err(Error::event("", "buildDeliveries takes the event as a JSON string, UTF-8 JSON bytes or an object"))
     };
@@ -186,7 +187,7 @@ pub fn plan_batches(event: JsValue) -> Result<JsValue, JsValue> {
     } else {
         Err(Error::event("", "planBatches takes the event as a JSON string, UTF-8 JSON bytes or an object"))
     };
-    let batches = text.and_then(Batches::new).map_err(error_to_js)?;
+    let batches = text.and_then(|t| fits_in_wasm_memory(t.as_bytes()).map(|()| t)).and_then(Batches::new).map_err(error_to_js)?;
     Ok(make_iterable(BatchIterator { batches }.into()))
 }
 
@@ -247,6 +248,61 @@ impl BatchIterator {
 }
 
 /// Writes a JS value as JSON text the core reads; errors name the path.
+/// A JSON string literal with raw UTF-8 (only `"`, `\\` and controls escaped):
+/// the event text stays about as large as the strings in it; the Python
+/// escaping happens once, into the body.
+fn json_str(out: &mut Vec<u8>, s: &str) {
+    // Writing into a Vec cannot fail.
+    let _ = serde_json::to_writer(&mut *out, s);
+}
+
+/// WebAssembly memory is 4 GiB at most, and an allocation that fails there
+/// aborts the module. For a large event, count what building it can take in
+/// the worst case (the text, every byte escaped as Python would, the container
+/// tape) and refuse up front with a typed error rather than trap midway.
+fn fits_in_wasm_memory(text: &[u8]) -> Result<(), Error> {
+    const SMALL: usize = 64 << 20; // below this, nothing can come near the limit
+    if text.len() < SMALL {
+        return Ok(());
+    }
+    // Upper bounds, byte by byte, of what the Python writer makes of the text:
+    // ASCII stays one byte (escapes in the text are already as long as
+    // Python's), a character outside ASCII becomes \uXXXX (a surrogate pair
+    // for four UTF-8 bytes), DEL becomes \u007f.
+    let mut escaped: u64 = 0;
+    let mut containers: u64 = 0;
+    for &b in text {
+        escaped += match b {
+            b'{' | b'[' => {
+                containers += 1;
+                1
+            }
+            0x00..=0x7e => 1,
+            0x7f => 6,
+            0x80..=0xbf => 0, // continuation bytes: counted with their lead
+            0xc0..=0xef => 6,
+            _ => 12,
+        };
+    }
+    let used = wasm_memory_bytes() as u64;
+    // The text, the body buffer (sized at 1.25x the rows' text, or the escaped
+    // size if larger), the container tape as it grows, and some room.
+    let len = text.len() as u64;
+    let need = len + escaped.max(len + len / 4) + containers * 24 + (16 << 20);
+    let limit: u64 = 4 << 30;
+    if used + need > limit {
+        return Err(Error::event(
+            "",
+            format!(
+                "the event ({} bytes) could need {} MiB of WebAssembly memory to build, more than the 4 GiB a module can have: split it (planBatches with a smaller batchSize, or several events)",
+                text.len(),
+                need >> 20
+            ),
+        ));
+    }
+    Ok(())
+}
+
 fn to_json_text(value: &JsValue) -> Result<String, Error> {
     let mut out = Vec::new();
     let mut path = Vec::new();
@@ -275,6 +331,10 @@ fn path_text(path: &[Seg]) -> String {
     s
 }
 
+/// The most JSON text an event given as a JS object may become (the module's
+/// memory must also hold the bodies built from it).
+const MAX_EVENT_TEXT: usize = 1 << 30;
+
 /// 2^53: integral numbers up to this are exact ints in JavaScript.
 const MAX_SAFE: f64 = 9_007_199_254_740_992.0;
 
@@ -301,8 +361,27 @@ fn write_js(value: &JsValue, out: &mut Vec<u8>, path: &mut Vec<Seg>) -> Result<(
             .map(String::from)
             .map_err(|_| Error::event(path_text(path), "unreadable BigInt"))?;
         out.extend_from_slice(digits.as_bytes());
-    } else if let Some(s) = value.as_string() {
-        pyjson::write_str(out, &s);
+    } else if value.is_string() {
+        // Up to 3 bytes of UTF-8 per UTF-16 unit, then escapes: stop before
+        // the copy could exhaust the module's memory.
+        let too_large = || {
+            Error::event(
+                path_text(path),
+                format!("the event is larger than {} MiB as JSON text, more than WebAssembly memory can build: pass it in parts", MAX_EVENT_TEXT >> 20),
+            )
+        };
+        let units = value.unchecked_ref::<js_sys::JsString>().length() as usize;
+        if out.len() + units * 3 > MAX_EVENT_TEXT {
+            return Err(too_large());
+        }
+        let s = value.as_string().unwrap_or_default();
+        // The literal's exact size: controls become \u00XX, `"` and `\\` two bytes.
+        let size = 2 + s.len() + s.bytes().map(|b| if b < 0x20 { 5 } else if b == b'"' || b == b'\\' { 1 } else { 0 }).sum::<usize>();
+        if out.len() + size > MAX_EVENT_TEXT {
+            return Err(too_large());
+        }
+        out.try_reserve(size).map_err(|_| too_large())?;
+        json_str(out, &s);
     } else if let Some(date) = value.dyn_ref::<js_sys::Date>() {
         let iso = crate::datetime::from_epoch_millis(date.get_time())
             .ok_or_else(|| Error::new(ErrorCode::InvalidRow, path_text(path), "invalid Date"))?;
@@ -338,7 +417,7 @@ fn write_js(value: &JsValue, out: &mut Vec<u8>, path: &mut Vec<Seg>) -> Result<(
                 out.push(b',');
             }
             first = false;
-            pyjson::write_str(out, &k);
+            json_str(out, &k);
             out.push(b':');
             path.push(Seg::Key(k));
             write_js(&v, out, path)?;
