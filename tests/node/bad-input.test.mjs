@@ -267,16 +267,14 @@ if (process.env.LS_BAD_INPUT_CHILD) {
     assert.ok(r.rssMB < 4096, `peak RSS ${r.rssMB} MB`);
   });
 
-  // Known limit, not fixed (see "Limits" in docs/bad-input.md): wasm32 has 4 GB,
-  // and an allocation that fails aborts (a trap, "RuntimeError: unreachable")
-  // instead of returning an error. 200 M control characters handed over in a
-  // JS object need about 2.4 GB for the escaped event text plus as much for
-  // the body, and trap today. Making every growing buffer fallible
-  // (try_reserve in the JS walker, the body writer and the transcoder) would
-  // turn this into a typed error. Heavy (about 2.5 GB, 10 s): run with
-  // LS_WEBHOOKS_HEAVY=1.
-  test("limit: 200 M control characters in a row from a JS object", { skip: !process.env.LS_WEBHOOKS_HEAVY && "known trap past the 4 GB of wasm32; LS_WEBHOOKS_HEAVY=1 runs it" }, () => {
-    const r = runChild("string-200mb-control", { timeoutMs: 300_000 });
-    assert.ok(r.ok || (r.threw && ["INVALID_EVENT", "INVALID_ROW"].includes(r.threw.code)), JSON.stringify(r));
+  // Before cc041f5 this trapped ("RuntimeError: unreachable": wasm32's 4 GB ran
+  // out while the event text and the body, each 1.2 GB escaped, were built).
+  test("J14 200 M control characters in a row from a JS object: a typed error, not a trap, bounded", () => {
+    const r = runChild("string-200mb-control");
+    assert.ok(r.threw, JSON.stringify(r));
+    assert.equal(r.threw.name, "Error", JSON.stringify(r));
+    assert.equal(r.threw.code, "INVALID_EVENT", JSON.stringify(r));
+    assert.equal(r.threw.path, "instance[0].data.text");
+    assert.ok(r.rssMB < 2048, `peak RSS ${r.rssMB} MB`);
   });
 }
