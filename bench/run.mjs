@@ -1,6 +1,6 @@
 // The benchmark: one command, one table. Not a test: it prints figures.
 //
-//   node bench/run.mjs [--tasks 5000] [--runs 21] [--big 100000]
+//   node bench/run.mjs [--tasks 5000] [--runs 11] [--rounds 5] [--big 100000]
 //
 // Event: TASKS_CREATED with N realistic task rows, the project row and 3 payload
 // targets (bench/make_event.py). In one run it measures, as medians:
@@ -10,6 +10,10 @@
 //   4. a straightforward pure-JavaScript peer (bench/peer.mjs), checked byte for byte first;
 // then the .wasm size and the peak memory for N and for the big event, with
 // buildDeliveries and with planBatches.
+//
+// Shared machines drift: each path is measured in every one of several rounds,
+// interleaved, and the table gives the median of the round medians with the
+// range, so one slow stretch does not decide a ratio.
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -28,7 +32,8 @@ const opt = (name, dflt) => {
   return i >= 0 ? Number(args[i + 1]) : dflt;
 };
 const N = opt("tasks", 5000);
-const RUNS = opt("runs", 21);
+const RUNS = opt("runs", 11);
+const ROUNDS = opt("rounds", 5);
 const BIG = opt("big", 100000);
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "ls-webhooks-bench-"));
@@ -64,25 +69,35 @@ fs.writeFileSync(path.join(tmp, "body.json"), body);
 // The peer must produce the very same bytes before it is timed.
 if (peerBody(text) !== body) throw new Error("the pure-JS peer does not produce the same bytes");
 
-const results = [];
-results.push({ name: "wasm, string in/out", ms: median(() => lib.buildDeliveries(text)) });
-results.push({ name: "wasm, bytes in/out", ms: median(() => lib.buildDeliveries(bytesIn)) });
-const native = JSON.parse(
-  execFileSync("cargo", ["bench", "--quiet", "--bench", "native", "--", file, String(RUNS)], { cwd: root, stdio: ["ignore", "pipe", "inherit"] })
-    .toString()
-    .trim()
-    .split("\n")
-    .pop(),
-);
-if (native.body_bytes !== bodyBytes) throw new Error("native and wasm bodies differ in size");
-results.push({ name: "native core (Rust)", ms: native.median_ms });
-const cpython = JSON.parse(execFileSync("python3", [path.join(root, "bench", "cpython.py"), path.join(tmp, "body.json"), String(RUNS)]).toString());
-results.push({ name: "CPython json.dumps (payload only)", ms: cpython.median_ms });
-results.push({ name: "pure-JS peer", ms: median(() => peerBody(text), Math.max(5, RUNS >> 1)) });
+const rounds = { wasmString: [], wasmBytes: [], native: [], cpython: [], peer: [] };
+for (let round = 0; round < ROUNDS; round++) {
+  rounds.wasmString.push(median(() => lib.buildDeliveries(text)));
+  rounds.wasmBytes.push(median(() => lib.buildDeliveries(bytesIn)));
+  const native = JSON.parse(
+    execFileSync("cargo", ["bench", "--quiet", "--bench", "native", "--", file, String(RUNS)], { cwd: root, stdio: ["ignore", "pipe", "inherit"] })
+      .toString()
+      .trim()
+      .split("\n")
+      .pop(),
+  );
+  if (native.body_bytes !== bodyBytes) throw new Error("native and wasm bodies differ in size");
+  rounds.native.push(native.median_ms);
+  const cpython = JSON.parse(execFileSync("python3", [path.join(root, "bench", "cpython.py"), path.join(tmp, "body.json"), String(RUNS)]).toString());
+  rounds.cpython.push(cpython.median_ms);
+  rounds.peer.push(median(() => peerBody(text), Math.max(3, RUNS >> 1)));
+}
+const mid = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+const results = [
+  { name: "wasm, string in/out", key: "wasmString" },
+  { name: "wasm, bytes in/out", key: "wasmBytes" },
+  { name: "native core (Rust)", key: "native" },
+  { name: "CPython json.dumps (payload only)", key: "cpython" },
+  { name: "pure-JS peer", key: "peer" },
+].map((r) => ({ ...r, ms: mid(rounds[r.key]), lo: Math.min(...rounds[r.key]), hi: Math.max(...rounds[r.key]) }));
 
-const by = Object.fromEntries(results.map((r) => [r.name, r.ms]));
-const cp = by["CPython json.dumps (payload only)"];
-const peer = by["pure-JS peer"];
+// How many times faster `key` is than `against`: per round (both measured
+// close together), then the median.
+const faster = (key, against) => mid(rounds[against].map((ms, i) => ms / rounds[key][i]));
 const mbps = (ms) => (bodyBytes / 1e6 / (ms / 1000)).toFixed(0);
 
 const wasmFile = path.join(root, "pkg", "ls_webhooks_bg.wasm");
@@ -98,13 +113,15 @@ for (const n of [N, BIG]) for (const mode of ["whole", "batches"]) mems.push({ n
 
 const MB = (b) => (b / 1048576).toFixed(1);
 const lines = [];
-lines.push(`ls-webhooks benchmark: TASKS_CREATED, ${N} tasks, 3 targets, one ${MB(bodyBytes)} MiB body (${(bodyBytes / N).toFixed(0)} B/task), medians of ${RUNS} runs`);
+lines.push(`ls-webhooks benchmark: TASKS_CREATED, ${N} tasks, 3 targets, one ${MB(bodyBytes)} MiB body (${(bodyBytes / N).toFixed(0)} B/task); ${ROUNDS} interleaved rounds of ${RUNS} runs, median of the round medians`);
 lines.push(`machine: ${os.cpus()[0].model}, ${os.cpus().length} cores, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`);
 lines.push("");
-lines.push("| path | median ms | body MB/s | vs CPython | vs pure-JS peer |");
-lines.push("|---|---:|---:|---:|---:|");
+lines.push("| path | median ms | range over rounds | body MB/s | vs CPython | vs pure-JS peer |");
+lines.push("|---|---:|---:|---:|---:|---:|");
 for (const r of results) {
-  lines.push(`| ${r.name} | ${r.ms.toFixed(2)} | ${mbps(r.ms)} | ${(cp / r.ms).toFixed(2)}x | ${(peer / r.ms).toFixed(2)}x |`);
+  lines.push(
+    `| ${r.name} | ${r.ms.toFixed(2)} | ${r.lo.toFixed(1)}-${r.hi.toFixed(1)} | ${mbps(r.ms)} | ${faster(r.key, "cpython").toFixed(2)}x | ${faster(r.key, "peer").toFixed(2)}x |`,
+  );
 }
 lines.push("");
 lines.push(`.wasm: ${(wasmRaw / 1024).toFixed(0)} KiB raw, ${(wasmGz / 1024).toFixed(0)} KiB gzipped`);
