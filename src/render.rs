@@ -237,7 +237,9 @@ fn task_data<'d>(
 ) -> Result<(), Error> {
     let path = &row_path.key("data");
     // Cheap filter first: most data never mentions the key.
-    if data.kind() != JsonKind::Object || memchr::memmem::find(data.text().as_bytes(), DATA_UNDEFINED_NAME.as_bytes()).is_none() {
+    static FINDER: std::sync::OnceLock<memchr::memmem::Finder<'static>> = std::sync::OnceLock::new();
+    let finder = FINDER.get_or_init(|| memchr::memmem::Finder::new(DATA_UNDEFINED_NAME.as_bytes()));
+    if data.kind() != JsonKind::Object || finder.find(data.text().as_bytes()).is_none() {
         return pyjson::transcode(out, data).map_err(|e| write_err(path, e));
     }
     let mut entries = pyjson::dict_entries(data);
