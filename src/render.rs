@@ -5,7 +5,7 @@ use crate::datetime;
 use crate::error::{Error, Path};
 use crate::pyjson::{self, WriteError};
 use crate::reader::{Kind as JsonKind, Value};
-use crate::serializers::{Field, Kind, Serializer, SerializerId, DATA_UNDEFINED_NAME};
+use crate::serializers::{self, Field, Kind, Serializer, SerializerId, DATA_UNDEFINED_NAME};
 
 /// What rows need from the event: the project, for `$undefined$`.
 #[derive(Clone, Copy)]
@@ -37,6 +37,8 @@ impl<'d> Renderer<'d> {
             return Err(Error::row(path.to_string(), format!("expected a {} row (an object), got {}", ser.model, describe(row))));
         }
         self.fill(ser.fields, row);
+        let keys = key_prefixes(ser);
+        let is_task = ser.id == SerializerId::Task;
         out.push(b'{');
         let mut first = true;
         for (i, field) in ser.fields.iter().enumerate() {
@@ -44,14 +46,9 @@ impl<'d> Renderer<'d> {
             if value.is_none() && field.optional {
                 continue;
             }
-            if !first {
-                out.extend_from_slice(b", ");
-            }
+            // `, "name": ` in one copy (names are plain ASCII: nothing to escape).
+            out.extend_from_slice(if first { &keys[i][2..] } else { &keys[i] });
             first = false;
-            // Field names are plain ASCII identifiers: nothing to escape.
-            out.push(b'"');
-            out.extend_from_slice(field.name.as_bytes());
-            out.extend_from_slice(b"\": ");
             let fpath = path.key(field.name);
             match value {
                 None if field.nullable => out.extend_from_slice(b"null"),
@@ -61,20 +58,14 @@ impl<'d> Renderer<'d> {
                         format!("missing field {:?} of {} (required by {})", field.name, ser.model, ser.class),
                     ))
                 }
-                Some(v) if ser.id == SerializerId::Task && field.name == "data" => {
-                    task_data(out, v, self.slots_project(ser), ctx, path)?
+                Some(v) if is_task && i == serializers::TASK_DATA => {
+                    task_data(out, v, self.slots[serializers::TASK_PROJECT], ctx, path)?
                 }
                 Some(v) => value_of(out, field, v, &fpath)?,
             }
         }
         out.push(b'}');
         Ok(())
-    }
-
-    /// The task's `project` slot, for the `$undefined$` rule.
-    fn slots_project(&self, ser: &Serializer) -> Option<Value<'d>> {
-        let i = ser.fields.iter().position(|f| f.name == "project")?;
-        self.slots[i]
     }
 
     /// Maps each entry of the row to its field (last entry wins, as in a
@@ -101,7 +92,24 @@ impl<'d> Renderer<'d> {
 #[inline]
 fn find_field(fields: &[Field], key: &str, cursor: usize) -> Option<usize> {
     let n = fields.len();
-    (0..n).map(|step| (cursor + step) % n).find(|&i| fields[i].name == key || fields[i].column == Some(key))
+    let key = key.as_bytes();
+    (0..n).map(|step| (cursor + step) % n).find(|&i| {
+        let f = &fields[i];
+        f.name.as_bytes() == key || f.column.is_some_and(|c| c.as_bytes() == key)
+    })
+}
+
+/// Per serializer, each field's `, "name": `, built once.
+fn key_prefixes(ser: &Serializer) -> &'static [Box<[u8]>] {
+    static PREFIXES: std::sync::OnceLock<Vec<Vec<Box<[u8]>>>> = std::sync::OnceLock::new();
+    let all = PREFIXES.get_or_init(|| {
+        serializers::ALL
+            .iter()
+            .map(|s| s.fields.iter().map(|f| format!(", \"{}\": ", f.name).into_bytes().into_boxed_slice()).collect())
+            .collect()
+    });
+    let i = serializers::ALL.iter().position(|s| s.id == ser.id).unwrap_or(0);
+    &all[i]
 }
 
 fn describe(v: Value<'_>) -> &'static str {

@@ -175,6 +175,10 @@ pub static PROJECT: Serializer = Serializer {
     ],
 };
 
+/// Where `data` and `project` sit in [`TASK`] (the `$undefined$` rule reads them).
+pub const TASK_DATA: usize = 1;
+pub const TASK_PROJECT: usize = 16;
+
 /// `webhooks.serializers_for_hooks.TaskWebhookSerializer` (also resolves `$undefined$`).
 pub static TASK: Serializer = Serializer {
     id: SerializerId::Task,
@@ -276,6 +280,13 @@ pub static ONLY_ID: Serializer = Serializer {
     model: "(any)",
     fields: &[f("id", Int)],
 };
+
+#[cfg(test)]
+#[test]
+fn task_indexes_name_the_right_fields() {
+    assert_eq!(TASK.fields[TASK_DATA].name, "data");
+    assert_eq!(TASK.fields[TASK_PROJECT].name, "project");
+}
 
 /// The key `TaskWebhookSerializer` moves to the first `data_types` key.
 pub const DATA_UNDEFINED_NAME: &str = "$undefined$";
