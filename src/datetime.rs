@@ -28,8 +28,8 @@ fn render_utc_fast(text: &str, out: &mut Vec<u8>) -> bool {
     };
     let tail = &b[head..];
     let (frac, zone) = match tail.len() {
-        1 => (&tail[..0], &tail[..]),
-        6 => (&tail[..0], &tail[..]),
+        1 => (&tail[..0], tail),
+        6 => (&tail[..0], tail),
         8 => (&tail[1..7], &tail[7..]),
         13 => (&tail[1..7], &tail[7..]),
         _ => return false,
