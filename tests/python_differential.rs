@@ -5,8 +5,7 @@
 
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
-use std::io::Write;
-use std::process::{Command, Stdio};
+mod common;
 
 const PYTHON: &str = r#"
 import json, sys
@@ -19,19 +18,8 @@ for line in sys.stdin.buffer.read().decode("utf-8").split("\0")[:-1]:
 "#;
 
 fn python_dumps(inputs: &[String]) -> Vec<String> {
-    let mut child = Command::new("python3")
-        .args(["-c", PYTHON])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("python3 is needed for the differential test");
-    let mut stdin = child.stdin.take().unwrap();
     let payload: String = inputs.iter().map(|s| format!("{s}\0")).collect();
-    let writer = std::thread::spawn(move || stdin.write_all(payload.as_bytes()));
-    let out = child.wait_with_output().unwrap();
-    writer.join().unwrap().unwrap();
-    assert!(out.status.success());
-    String::from_utf8(out.stdout).unwrap().lines().map(str::to_owned).collect()
+    common::python_lines(PYTHON, payload, "the differential test")
 }
 
 /// Characters from every class the escaper distinguishes.
