@@ -62,6 +62,11 @@ pub fn parse_doc(text: &str) -> Result<Doc<'_>, Error> {
     Doc::parse(text).map_err(syntax_error)
 }
 
+/// The error for event bytes that are not UTF-8.
+pub fn utf8_error(e: std::str::Utf8Error) -> Error {
+    Error::event("", format!("the event is not valid UTF-8 (byte {})", e.valid_up_to()))
+}
+
 fn syntax_error(e: crate::reader::SyntaxError) -> Error {
     Error::event(e.path, format!("malformed JSON: {} at line {} column {} (byte {})", e.message, e.line, e.column, e.offset))
 }

@@ -125,8 +125,7 @@ pub fn build(text: &str) -> Result<Plan, Error> {
 
 /// Builds the plan for an event given as UTF-8 bytes.
 pub fn build_bytes(bytes: &[u8]) -> Result<Plan, Error> {
-    let text = std::str::from_utf8(bytes)
-        .map_err(|e| Error::event("", format!("the event is not valid UTF-8 (byte {})", e.valid_up_to())))?;
+    let text = std::str::from_utf8(bytes).map_err(event::utf8_error)?;
     build(text)
 }
 

@@ -25,19 +25,27 @@ use wasm_bindgen::JsCast;
 /// `buildDeliveries(event)`: every delivery Label Studio would send.
 #[wasm_bindgen(js_name = buildDeliveries, skip_typescript)]
 pub fn build_deliveries(event: JsValue) -> Result<JsValue, JsValue> {
-    let plan = if let Some(text) = event.as_string() {
-        fits_in_wasm_memory(text.as_bytes()).and_then(|()| crate::build_deliveries(&text))
-    } else if let Some(bytes) = event.dyn_ref::<Uint8Array>() {
-        let bytes = bytes.to_vec();
-        fits_in_wasm_memory(&bytes).and_then(|()| crate::build_deliveries_bytes(&bytes))
-    } else if event.is_object() {
-        to_json_text(&event).and_then(|text| fits_in_wasm_memory(text.as_bytes()).map(|()| text)).and_then(|text| crate::build_deliveries(&text))
-    } else {
-        Err(Error::event("", "buildDeliveries takes the event as a JSON string, UTF-8 JSON bytes or an object"))
-    };
-    plan.and_then(|p| fits_in_js_strings(&p.deliveries, p.options.body_as).map(|()| p))
+    event_text(&event, "buildDeliveries")
+        .and_then(|text| crate::build_deliveries(&text))
+        .and_then(|p| fits_in_js_strings(&p.deliveries, p.options.body_as).map(|()| p))
         .map(|p| plan_to_js(&p))
         .map_err(error_to_js)
+}
+
+/// The event's JSON text, from any of the three forms, once it is known to
+/// fit in the module's memory.
+fn event_text(event: &JsValue, api: &str) -> Result<String, Error> {
+    let text = if let Some(text) = event.as_string() {
+        text
+    } else if let Some(bytes) = event.dyn_ref::<Uint8Array>() {
+        String::from_utf8(bytes.to_vec()).map_err(|e| crate::event::utf8_error(e.utf8_error()))?
+    } else if event.is_object() {
+        to_json_text(event)?
+    } else {
+        return Err(Error::event("", format!("{api} takes the event as a JSON string, UTF-8 JSON bytes or an object")));
+    };
+    fits_in_wasm_memory(text.as_bytes())?;
+    Ok(text)
 }
 
 /// V8's longest string (`0x1fffffe8` UTF-16 units on 64-bit; other engines
@@ -177,17 +185,7 @@ fn skipped_to_js(skipped: &[crate::plan::Skipped]) -> Array {
 /// a row throw from the `next()` of its batch.
 #[wasm_bindgen(js_name = planBatches, skip_typescript)]
 pub fn plan_batches(event: JsValue) -> Result<JsValue, JsValue> {
-    let text = if let Some(text) = event.as_string() {
-        Ok(text)
-    } else if let Some(bytes) = event.dyn_ref::<Uint8Array>() {
-        String::from_utf8(bytes.to_vec())
-            .map_err(|e| Error::event("", format!("the event is not valid UTF-8 (byte {})", e.utf8_error().valid_up_to())))
-    } else if event.is_object() {
-        to_json_text(&event)
-    } else {
-        Err(Error::event("", "planBatches takes the event as a JSON string, UTF-8 JSON bytes or an object"))
-    };
-    let batches = text.and_then(|t| fits_in_wasm_memory(t.as_bytes()).map(|()| t)).and_then(Batches::new).map_err(error_to_js)?;
+    let batches = event_text(&event, "planBatches").and_then(Batches::new).map_err(error_to_js)?;
     Ok(make_iterable(BatchIterator { batches }.into()))
 }
 
