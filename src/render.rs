@@ -175,8 +175,7 @@ fn value_of(out: &mut Vec<u8>, field: &Field, v: Value<'_>, path: &Path<'_>) -> 
         Kind::Int => int(out, v, path),
         Kind::Float => {
             let n = v.as_number().ok_or_else(|| wrong("a number"))?;
-            let x = pyjson::parse_float(n.text).map_err(|e| write_err(path, e))?;
-            pyjson::write_float(out, x).map_err(|e| write_err(path, e))
+            pyjson::write_float_text(out, n.text).map_err(|e| write_err(path, e))
         }
         Kind::Bool => {
             let b = v.as_bool().ok_or_else(|| wrong("a boolean"))?;
