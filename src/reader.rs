@@ -4,8 +4,15 @@
 //! recorded on a "tape" as `(start, end, descendants)`. Later walks over an
 //! object's entries jump over nested containers in O(1) instead of rescanning
 //! them, and JSON-valued fields (task `data`, annotation `result`, ...) stay as
-//! slices of the input until the Python writer transcodes them. This keeps a
-//! 5000-task event to two passes over its bytes: this one, and the writer's.
+//! slices of the input until the Python writer transcodes them.
+//!
+//! The containers near the root (the event, its lists, the rows in them and
+//! the rows' fields: depth up to [`RECORD_DEPTH`]) also record where each of
+//! their children starts and ends, 8 bytes a child. Walking a row's entries,
+//! which the renderer does for every row, then reads no text at all: keys are
+//! matched backwards from their closing quote, right before the value. Deeper
+//! containers (the inside of `data`) are only ever transcoded whole, so they
+//! are walked by scanning, which costs no memory.
 //!
 //! Numbers keep their text, so ints of any size and the int/float distinction
 //! survive exactly as Python's `json.loads` would see them.
@@ -17,18 +24,35 @@ use std::borrow::Cow;
 /// before this in a real server, so nothing Label Studio could send is refused.
 pub const MAX_DEPTH: usize = 1000;
 
+/// Containers at this depth or shallower (the root is 0) record their children.
+pub const RECORD_DEPTH: usize = 3;
+
+/// Marks a container whose children are not recorded.
+const UNRECORDED: u32 = u32::MAX;
+
 #[derive(Debug, Clone, Copy)]
 struct Container {
     start: u32,
     end: u32,
     descendants: u32,
+    /// Index of its first child in `Doc::children`, or `UNRECORDED`.
+    first: u32,
+    len: u32,
 }
 
-/// A parsed document: the text and its container tape.
+/// Where one recorded child value lies in the text.
+#[derive(Debug, Clone, Copy)]
+struct Span {
+    start: u32,
+    end: u32,
+}
+
+/// A parsed document: the text, its container tape and the recorded children.
 #[derive(Debug)]
 pub struct Doc<'a> {
     src: Cow<'a, str>,
     tape: Vec<Container>,
+    children: Vec<Span>,
 }
 
 /// Where and why the text is not JSON.
@@ -100,6 +124,13 @@ struct Parser<'a> {
     pos: usize,
     tape: Vec<Container>,
     stack: Vec<Frame>,
+    /// Children of the open recorded containers, innermost last; each one's
+    /// run moves to `children` when it closes, so a container's children
+    /// end up contiguous.
+    pending: Vec<Span>,
+    /// Where each open container's run starts in `pending` (`UNRECORDED` if it records none).
+    pending_from: Vec<u32>,
+    children: Vec<Span>,
 }
 
 impl<'a> Doc<'a> {
@@ -109,12 +140,20 @@ impl<'a> Doc<'a> {
         if src.len() >= u32::MAX as usize {
             return Err(error_at(&src, 0, "document is larger than 4 GiB".into(), String::new()));
         }
-        let mut p = Parser { src: src.as_bytes(), pos: 0, tape: Vec::new(), stack: Vec::new() };
+        let mut p = Parser {
+            src: src.as_bytes(),
+            pos: 0,
+            tape: Vec::new(),
+            stack: Vec::new(),
+            pending: Vec::new(),
+            pending_from: Vec::new(),
+            children: Vec::new(),
+        };
         let result = p.run();
         let path = if result.is_err() { p.path() } else { String::new() };
-        let (pos, tape) = (p.pos, p.tape);
+        let (pos, tape, children) = (p.pos, p.tape, p.children);
         match result {
-            Ok(()) => Ok(Doc { src, tape }),
+            Ok(()) => Ok(Doc { src, tape, children }),
             Err(message) => Err(error_at(&src, pos, message, path)),
         }
     }
@@ -250,10 +289,27 @@ impl<'a> Parser<'a> {
 
     fn close(&mut self, slot: usize) {
         let descendants = (self.tape.len() - slot - 1) as u32;
+        let from = self.pending_from.pop().unwrap_or(UNRECORDED);
         let c = &mut self.tape[slot];
         c.end = self.pos as u32;
         c.descendants = descendants;
+        if from != UNRECORDED {
+            c.first = self.children.len() as u32;
+            c.len = self.pending.len() as u32 - from;
+            self.children.extend_from_slice(&self.pending[from as usize..]);
+            self.pending.truncate(from as usize);
+        }
+        let (start, end) = (c.start, c.end);
         self.stack.pop();
+        self.child(start, end);
+    }
+
+    /// A value just ended: its container, if recorded, notes it.
+    #[inline]
+    fn child(&mut self, start: u32, end: u32) {
+        if self.pending_from.last().is_some_and(|&f| f != UNRECORDED) {
+            self.pending.push(Span { start, end });
+        }
     }
 
     /// Reads `"key" :` inside an object and records the key for error paths.
@@ -282,7 +338,9 @@ impl<'a> Parser<'a> {
                 }
                 let is_object = self.peek() == Some(b'{');
                 let slot = self.tape.len();
-                self.tape.push(Container { start: self.pos as u32, end: 0, descendants: 0 });
+                self.tape.push(Container { start: self.pos as u32, end: 0, descendants: 0, first: UNRECORDED, len: 0 });
+                let record = self.stack.len() <= RECORD_DEPTH;
+                self.pending_from.push(if record { self.pending.len() as u32 } else { UNRECORDED });
                 self.pos += 1;
                 self.stack.push(if is_object {
                     Frame::Object { slot, key: (0, 0) }
@@ -302,12 +360,22 @@ impl<'a> Parser<'a> {
                 self.skip_ws();
                 self.value()
             }
-            Some(b'"') => self.string(),
-            Some(b'-') | Some(b'0'..=b'9') => self.number().map(|_| ()),
-            Some(b't') => self.literal("true"),
-            Some(b'f') => self.literal("false"),
-            Some(b'n') => self.literal("null"),
-            _ => Err(self.unexpected("a value")),
+            Some(c) => {
+                let start = self.pos as u32;
+                match c {
+                    b'"' => self.string()?,
+                    b'-' | b'0'..=b'9' => {
+                        self.number()?;
+                    }
+                    b't' => self.literal("true")?,
+                    b'f' => self.literal("false")?,
+                    b'n' => self.literal("null")?,
+                    _ => return Err(self.unexpected("a value")),
+                }
+                self.child(start, self.pos as u32);
+                Ok(())
+            }
+            None => Err(self.unexpected("a value")),
         }
     }
 
@@ -365,15 +433,23 @@ impl<'a> Parser<'a> {
     fn string(&mut self) -> Result<(), String> {
         self.pos += 1;
         loop {
-            // Eight bytes at a time while none is a quote, a backslash or a control char.
+            // Eight bytes at a time while none is a quote, a backslash or a
+            // control char; then straight to the first one that is (the
+            // lowest flag of these masks is always exact).
+            let mut found = false;
             while let Some(x) = swar::load(self.src, self.pos) {
-                if swar::has_control(x) | swar::has_byte(x, b'"') | swar::has_byte(x, b'\\') != 0 {
+                let stop = swar::has_control(x) | swar::has_byte(x, b'"') | swar::has_byte(x, b'\\');
+                if stop != 0 {
+                    self.pos += swar::first_flag(stop);
+                    found = true;
                     break;
                 }
                 self.pos += 8;
             }
-            while self.pos < self.src.len() && !STR_STOP[self.src[self.pos] as usize] {
-                self.pos += 1;
+            if !found {
+                while self.pos < self.src.len() && !STR_STOP[self.src[self.pos] as usize] {
+                    self.pos += 1;
+                }
             }
             match self.peek() {
                 None => return Err("unterminated string".into()),
@@ -481,6 +557,14 @@ impl<'d> Value<'d> {
         Some(RawEntries(Walker::new(self)))
     }
 
+    /// Entries with each key as a [`Key`], read only if asked: the fastest walk.
+    pub fn keyed_entries(&self) -> Option<KeyedEntries<'d>> {
+        if self.kind() != Kind::Object {
+            return None;
+        }
+        Some(KeyedEntries(Walker::new(self)))
+    }
+
     /// Elements of an array.
     pub fn elements(&self) -> Option<Elements<'d>> {
         if self.kind() != Kind::Array {
@@ -508,24 +592,68 @@ impl<'d> Value<'d> {
     }
 }
 
-/// Walks the direct children of a validated container.
+/// The key of an object entry, found from its closing quote.
+#[derive(Debug, Clone, Copy)]
+pub struct Key<'d> {
+    src: &'d str,
+    /// Index of the closing quote.
+    close: u32,
+}
+
+impl<'d> Key<'d> {
+    /// Whether the key's raw text (between its quotes) is exactly `name`,
+    /// which must hold no quote or backslash. Read backwards from the closing
+    /// quote: the opening quote is the first `"` not preceded by a backslash
+    /// (inside a string every `"` is escaped).
+    #[inline]
+    pub fn is(&self, name: &str) -> bool {
+        debug_assert!(!name.contains(['"', '\\']));
+        let b = self.src.as_bytes();
+        let close = self.close as usize;
+        let n = name.len();
+        close >= n + 2 && &b[close - n..close] == name.as_bytes() && b[close - n - 1] == b'"' && b[close - n - 2] != b'\\'
+    }
+
+    /// The raw text between the quotes.
+    pub fn raw(&self) -> &'d str {
+        let b = self.src.as_bytes();
+        let close = self.close as usize;
+        let mut end = close;
+        // The opening quote is the last `"` before `close` that an even
+        // number of backslashes (none, usually) precedes.
+        while let Some(q) = memchr::memrchr(b'"', &b[..end]) {
+            let backslashes = b[..q].iter().rev().take_while(|&&c| c == b'\\').count();
+            if backslashes % 2 == 0 {
+                return &self.src[q + 1..close];
+            }
+            end = q;
+        }
+        ""
+    }
+}
+
+/// Walks the direct children of a validated container: from its recorded
+/// spans if it has them, else by scanning its text.
 struct Walker<'d> {
     doc: &'d Doc<'d>,
+    /// Scanning: the text position. Recorded: the next index in `children`.
     pos: usize,
+    /// Scanning: the closing bracket. Recorded: one past the last child.
     end: usize,
+    recorded: bool,
     next_slot: usize,
     first: bool,
 }
 
 impl<'d> Walker<'d> {
     fn new(v: &Value<'d>) -> Self {
-        Walker {
-            doc: v.doc,
-            pos: v.start as usize + 1,
-            end: v.end as usize - 1,
-            next_slot: v.slot as usize + 1,
-            first: true,
-        }
+        let c = v.doc.tape[v.slot as usize];
+        let (recorded, pos, end) = if c.first != UNRECORDED {
+            (true, c.first as usize, (c.first + c.len) as usize)
+        } else {
+            (false, v.start as usize + 1, v.end as usize - 1)
+        };
+        Walker { doc: v.doc, pos, end, recorded, next_slot: v.slot as usize + 1, first: true }
     }
 
     fn bytes(&self) -> &'d [u8] {
@@ -539,7 +667,7 @@ impl<'d> Walker<'d> {
         }
     }
 
-    /// Moves to the next child; false at the end of the container.
+    /// Moves to the next child (scanning); false at the end of the container.
     fn advance(&mut self) -> bool {
         self.skip_ws();
         if self.pos >= self.end {
@@ -567,17 +695,23 @@ impl<'d> Walker<'d> {
         b.len()
     }
 
-    fn value(&mut self) -> Value<'d> {
+    /// The value at `start..end`; a container takes the next tape slot.
+    #[inline]
+    fn value_at(&mut self, start: usize, end: usize) -> Value<'d> {
+        let mut slot = 0;
+        if matches!(self.bytes()[start], b'{' | b'[') {
+            slot = self.next_slot as u32;
+            self.next_slot += 1 + self.doc.tape[self.next_slot].descendants as usize;
+        }
+        Value { doc: self.doc, start: start as u32, end: end as u32, slot }
+    }
+
+    /// The next child value (scanning), leaving `pos` after it.
+    fn scan_value(&mut self) -> Value<'d> {
         let b = self.bytes();
         let start = self.pos;
-        let mut slot = 0;
         match b[start] {
-            b'{' | b'[' => {
-                let c = self.doc.tape[self.next_slot];
-                slot = self.next_slot as u32;
-                self.next_slot += 1 + c.descendants as usize;
-                self.pos = c.end as usize;
-            }
+            b'{' | b'[' => self.pos = self.doc.tape[self.next_slot].end as usize,
             b'"' => self.pos = self.string_end(start),
             _ => {
                 while self.pos < self.end && !matches!(b[self.pos], b',' | b'}' | b']') && !WS[b[self.pos] as usize] {
@@ -585,13 +719,71 @@ impl<'d> Walker<'d> {
                 }
             }
         }
-        Value { doc: self.doc, start: start as u32, end: self.pos as u32, slot }
+        self.value_at(start, self.pos)
+    }
+
+    /// The next recorded child.
+    #[inline]
+    fn next_recorded(&mut self) -> Option<Value<'d>> {
+        if self.pos >= self.end {
+            return None;
+        }
+        let span = *self.doc.children.get(self.pos)?;
+        self.pos += 1;
+        Some(self.value_at(span.start as usize, span.end as usize))
+    }
+
+    fn next_element(&mut self) -> Option<Value<'d>> {
+        if self.recorded {
+            return self.next_recorded();
+        }
+        if !self.advance() {
+            return None;
+        }
+        Some(self.scan_value())
+    }
+
+    fn next_entry(&mut self) -> Option<(Key<'d>, Value<'d>)> {
+        if self.recorded {
+            let v = self.next_recorded()?;
+            // Before a value: `"key"`, whitespace, `:`, whitespace.
+            let b = self.bytes();
+            let mut i = v.start as usize;
+            while WS[b[i - 1] as usize] {
+                i -= 1;
+            }
+            i -= 1; // the ':'
+            while WS[b[i - 1] as usize] {
+                i -= 1;
+            }
+            return Some((Key { src: &self.doc.src, close: (i - 1) as u32 }, v));
+        }
+        if !self.advance() {
+            return None;
+        }
+        let key_end = self.string_end(self.pos);
+        let key = Key { src: &self.doc.src, close: (key_end - 1) as u32 };
+        self.pos = key_end;
+        self.skip_ws();
+        self.pos += 1; // the ':'
+        self.skip_ws();
+        Some((key, self.scan_value()))
     }
 }
 
+pub struct KeyedEntries<'d>(Walker<'d>);
 pub struct RawEntries<'d>(Walker<'d>);
 pub struct Entries<'d>(RawEntries<'d>);
 pub struct Elements<'d>(Walker<'d>);
+
+impl<'d> Iterator for KeyedEntries<'d> {
+    type Item = (Key<'d>, Value<'d>);
+
+    #[inline]
+    fn next(&mut self) -> Option<Self::Item> {
+        self.0.next_entry()
+    }
+}
 
 impl<'d> Iterator for Entries<'d> {
     type Item = (Cow<'d, str>, Value<'d>);
@@ -605,18 +797,7 @@ impl<'d> Iterator for RawEntries<'d> {
     type Item = (&'d str, Value<'d>);
 
     fn next(&mut self) -> Option<Self::Item> {
-        let w = &mut self.0;
-        if !w.advance() {
-            return None;
-        }
-        let key_start = w.pos;
-        let key_end = w.string_end(key_start);
-        let key = &w.doc.src[key_start + 1..key_end - 1];
-        w.pos = key_end;
-        w.skip_ws();
-        w.pos += 1; // the ':'
-        w.skip_ws();
-        Some((key, w.value()))
+        self.0.next_entry().map(|(k, v)| (k.raw(), v))
     }
 }
 
@@ -624,10 +805,7 @@ impl<'d> Iterator for Elements<'d> {
     type Item = Value<'d>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        if !self.0.advance() {
-            return None;
-        }
-        Some(self.0.value())
+        self.0.next_element()
     }
 }
 
@@ -739,6 +917,45 @@ mod tests {
         assert_eq!(root.get("c").unwrap().len(), 0);
         assert_eq!(root.get("d").unwrap().as_number(), Some(Number { text: "-1.5e3", is_int: false }));
         assert_eq!(root.get("b").unwrap().as_str().unwrap(), "s\"}");
+    }
+
+    #[test]
+    fn recorded_and_scanned_walks_agree() {
+        // The same object at every depth: recorded children down to RECORD_DEPTH,
+        // scanned below it. Keys with escaped quotes and backslashes, odd spacing.
+        let obj = r#"{ "a" :1,"b\"":"x\"y" ,  "c\\" : [1, {"d": 2}, [3]], "\"" : {}, "\\\"e\"" :	null, "": "", "a": true }"#;
+        let mut want: Option<Vec<(String, String, Vec<String>)>> = None;
+        for depth in 0..=RECORD_DEPTH + 2 {
+            let text = format!("{}{obj}{}", "[".repeat(depth), "]".repeat(depth));
+            let d = parse(&text);
+            let mut v = d.root();
+            for _ in 0..depth {
+                v = v.elements().unwrap().next().unwrap();
+            }
+            let recorded = d.tape[v.slot as usize].first != UNRECORDED;
+            assert_eq!(recorded, depth <= RECORD_DEPTH, "depth {depth}");
+            let got: Vec<_> = v
+                .raw_entries()
+                .unwrap()
+                .map(|(k, v)| (k.to_string(), v.text().to_string(), v.elements().map(|e| e.map(|x| x.text().to_string()).collect()).unwrap_or_default()))
+                .collect();
+            let keyed: Vec<_> = v.keyed_entries().unwrap().map(|(k, _)| k.raw().to_string()).collect();
+            assert_eq!(keyed, got.iter().map(|g| g.0.clone()).collect::<Vec<_>>());
+            for (k, _) in v.keyed_entries().unwrap() {
+                for name in ["a", "", "x", "aa"] {
+                    assert_eq!(k.is(name), k.raw() == name, "{:?} is {name:?} at depth {depth}", k.raw());
+                }
+            }
+            assert_eq!(v.get("a").unwrap().text(), "true");
+            assert_eq!(v.get("b\"").unwrap().text(), r#""x\"y""#);
+            assert_eq!(v.get("c\\").unwrap().elements().unwrap().nth(1).unwrap().get("d").unwrap().text(), "2");
+            assert_eq!(v.len(), 7);
+            match &want {
+                None => want = Some(got),
+                Some(w) => assert_eq!(&got, w, "depth {depth}"),
+            }
+        }
+        assert_eq!(want.unwrap()[1].0, r#"b\""#);
     }
 
     #[test]

@@ -75,10 +75,11 @@ impl<'d> Renderer<'d> {
         self.slots.clear();
         self.slots.resize(fields.len(), None);
         let mut cursor = 0;
-        for (raw_key, v) in row.raw_entries().into_iter().flatten() {
+        for (key, v) in row.keyed_entries().into_iter().flatten() {
             // Compare the raw key first; decode only a key with escapes that matched nothing.
-            let i = find_field(fields, raw_key, cursor).or_else(|| {
-                raw_key.contains('\\').then(|| find_field(fields, &crate::reader::decode_string_body(raw_key), cursor)).flatten()
+            let i = find_field(fields, |name| key.is(name), cursor).or_else(|| {
+                let raw = key.raw();
+                raw.contains('\\').then(|| find_field(fields, |name| name == crate::reader::decode_string_body(raw), cursor)).flatten()
             });
             if let Some(i) = i {
                 self.slots[i] = Some(v);
@@ -88,14 +89,13 @@ impl<'d> Renderer<'d> {
     }
 }
 
-/// The field named `key` (or whose column is `key`), searching from `cursor` on.
+/// The field whose name (or column) the key `is`, searching from `cursor` on.
 #[inline]
-fn find_field(fields: &[Field], key: &str, cursor: usize) -> Option<usize> {
+fn find_field(fields: &[Field], is: impl Fn(&str) -> bool, cursor: usize) -> Option<usize> {
     let n = fields.len();
-    let key = key.as_bytes();
     (0..n).map(|step| (cursor + step) % n).find(|&i| {
         let f = &fields[i];
-        f.name.as_bytes() == key || f.column.is_some_and(|c| c.as_bytes() == key)
+        is(f.name) || f.column.is_some_and(&is)
     })
 }
 
