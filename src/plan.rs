@@ -129,6 +129,28 @@ pub fn build_bytes(bytes: &[u8]) -> Result<Plan, Error> {
     build(text)
 }
 
+/// Room for one more row of `len` input bytes. When the hint fell short,
+/// grow by a quarter rather than let the Vec double.
+fn reserve_for(out: &mut Vec<u8>, len: usize) {
+    let want = 2 * len + 1024;
+    if out.capacity() - out.len() < want {
+        out.reserve_exact(want.max(out.len() / 4));
+    }
+}
+
+/// The rows of batch `k`.
+fn batch_rows<'a, 'd>(event: &'a Event<'d>, k: usize) -> &'a [Value<'d>] {
+    match &event.instance {
+        Instance::Many(rows) => {
+            let size = event.options.batch_size;
+            let start = (k * size).min(rows.len());
+            &rows[start..((k + 1) * size).min(rows.len())]
+        }
+        Instance::One(row) => std::slice::from_ref(row),
+        _ => &[],
+    }
+}
+
 fn dict_insert<'d>(parts: &mut Vec<(Vec<u8>, Part<'d>)>, key: Vec<u8>, part: Part<'d>) {
     match parts.iter_mut().find(|(k, _)| *k == key) {
         Some(slot) => slot.1 = part,
@@ -230,15 +252,7 @@ impl<'d> Planner<'d> {
     }
 
     fn rows(&self, k: usize) -> &[Value<'d>] {
-        match &self.event.instance {
-            Instance::Many(rows) => {
-                let size = self.event.options.batch_size;
-                let start = (k * size).min(rows.len());
-                &rows[start..((k + 1) * size).min(rows.len())]
-            }
-            Instance::One(row) => std::slice::from_ref(row),
-            _ => &[],
-        }
+        batch_rows(&self.event, k)
     }
 
     /// The deliveries of batch `k`, in target order.
@@ -294,13 +308,17 @@ impl<'d> Planner<'d> {
         let action = self.event.action;
         let ctx = self.context();
         let size = self.event.options.batch_size;
-        let rows: Vec<Value<'d>> = self.rows(k).to_vec();
-        // ensure_ascii makes non-ASCII text longer: leave room so the buffer is not copied as it grows.
+        let project = match self.parts.iter().any(|(_, p)| matches!(p, Part::Project)) {
+            true => self.project_fragment()?,
+            false => Vec::new(),
+        };
+        let rows = batch_rows(&self.event, k);
+        // Allocated once, at about its final size: see `python_size_hint`.
         let input: usize = rows.iter().map(|r| r.text().len()).sum();
-        let mut out = Vec::with_capacity(4096 + input + input / 4);
+        let hint = rows.first().map_or(input, |r| r.doc().python_size_hint(input));
+        let mut out = Vec::with_capacity(4096 + hint + hint / 32);
         out.push(b'{');
-        let parts = self.parts.clone();
-        for (n, (name, part)) in parts.iter().enumerate() {
+        for (n, (name, part)) in self.parts.iter().enumerate() {
             if n > 0 {
                 out.extend_from_slice(b", ");
             }
@@ -311,10 +329,7 @@ impl<'d> Planner<'d> {
                 Part::Entry(v) => pyjson::transcode(&mut out, *v).map_err(|e| {
                     Error::event(format!("payload.{}", String::from_utf8_lossy(&name[1..name.len() - 1])), e.to_string())
                 })?,
-                Part::Project => {
-                    let f = self.project_fragment()?;
-                    out.extend_from_slice(&f);
-                }
+                Part::Project => out.extend_from_slice(&project),
                 Part::Instance => {
                     let ser = action.serializer.get();
                     let root = Path::Root("instance");
@@ -324,6 +339,7 @@ impl<'d> Planner<'d> {
                             if i > 0 {
                                 out.extend_from_slice(b", ");
                             }
+                            reserve_for(&mut out, row.text().len());
                             self.renderer.row(&mut out, ser, *row, &ctx, &root.index(k * size + i))?;
                         }
                         out.push(b']');

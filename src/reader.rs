@@ -53,6 +53,8 @@ pub struct Doc<'a> {
     src: Cow<'a, str>,
     tape: Vec<Container>,
     children: Vec<Span>,
+    /// Bytes the Python form adds to the whole text, at most: see [`Doc::python_size_hint`].
+    growth: usize,
 }
 
 /// Where and why the text is not JSON.
@@ -131,6 +133,9 @@ struct Parser<'a> {
     /// Where each open container's run starts in `pending` (`UNRECORDED` if it records none).
     pending_from: Vec<u32>,
     children: Vec<Span>,
+    /// Non-ASCII bytes in strings, and `,` or `:` not followed by a space.
+    high: usize,
+    tight: usize,
 }
 
 impl<'a> Doc<'a> {
@@ -148,12 +153,15 @@ impl<'a> Doc<'a> {
             pending: Vec::new(),
             pending_from: Vec::new(),
             children: Vec::new(),
+            high: 0,
+            tight: 0,
         };
         let result = p.run();
         let path = if result.is_err() { p.path() } else { String::new() };
+        let growth = 2 * p.high + p.tight;
         let (pos, tape, children) = (p.pos, p.tape, p.children);
         match result {
-            Ok(()) => Ok(Doc { src, tape, children }),
+            Ok(()) => Ok(Doc { src, tape, children, growth }),
             Err(message) => Err(error_at(&src, pos, message, path)),
         }
     }
@@ -173,6 +181,17 @@ impl<'a> Doc<'a> {
 
     pub fn text(&self) -> &str {
         &self.src
+    }
+
+    /// About how long `len` bytes of this text get in `json.dumps` form, so
+    /// a body can be allocated once at nearly its size (wasm memory never
+    /// shrinks: an over-allocation, or a Vec doubling, stays the peak).
+    /// ensure_ascii makes each non-ASCII byte at most 3 (a 2-byte sequence
+    /// becomes `\u00e9`), and `,` or `:` gain a space where they have none;
+    /// both are counted while reading and shared out pro rata.
+    pub fn python_size_hint(&self, len: usize) -> usize {
+        let total = self.src.len().max(1);
+        len + (self.growth as u128 * len as u128 / total as u128) as usize
     }
 
     /// The container that starts at byte `offset`, if any.
@@ -267,12 +286,14 @@ impl<'a> Parser<'a> {
             match (frame, next) {
                 (Frame::Object { .. }, Some(b',')) => {
                     self.pos += 1;
+                    self.tight += usize::from(self.peek() != Some(b' '));
                     self.key()?;
                     self.value()?;
                 }
                 (Frame::Array { index, .. }, Some(b',')) => {
                     *index += 1;
                     self.pos += 1;
+                    self.tight += usize::from(self.peek() != Some(b' '));
                     self.skip_ws();
                     self.value()?;
                 }
@@ -325,6 +346,7 @@ impl<'a> Parser<'a> {
             *key = (start as u32, end as u32);
         }
         self.expect(b':', "':'")?;
+        self.tight += usize::from(self.peek() != Some(b' '));
         self.skip_ws();
         Ok(())
     }
@@ -433,12 +455,12 @@ impl<'a> Parser<'a> {
     fn string(&mut self) -> Result<(), String> {
         self.pos += 1;
         loop {
-            // Eight bytes at a time while none is a quote, a backslash or a
-            // control char; then straight to the first one that is (the
-            // lowest flag of these masks is always exact).
+            // Eight bytes at a time while none is a quote, a backslash, a
+            // control char or non-ASCII; then straight to the first one that
+            // is (the lowest flag of these masks is always exact).
             let mut found = false;
             while let Some(x) = swar::load(self.src, self.pos) {
-                let stop = swar::has_control(x) | swar::has_byte(x, b'"') | swar::has_byte(x, b'\\');
+                let stop = swar::has_control(x) | swar::has_byte(x, b'"') | swar::has_byte(x, b'\\') | swar::has_high(x);
                 if stop != 0 {
                     self.pos += swar::first_flag(stop);
                     found = true;
@@ -472,6 +494,12 @@ impl<'a> Parser<'a> {
                         }
                         _ => return Err(self.unexpected("a valid escape")),
                     }
+                }
+                Some(c) if c >= 0x80 => {
+                    // Counted for `python_size_hint`; the text is already valid UTF-8.
+                    let run = self.src[self.pos..].iter().take_while(|&&c| c >= 0x80).count();
+                    self.high += run;
+                    self.pos += run;
                 }
                 Some(_) => return Err("control character in string (must be escaped)".into()),
             }
@@ -806,6 +834,14 @@ impl<'d> Iterator for Elements<'d> {
 
     fn next(&mut self) -> Option<Self::Item> {
         self.0.next_element()
+    }
+
+    /// Exact for a recorded list, so collecting its rows allocates once.
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        match self.0.recorded {
+            true => (self.0.end - self.0.pos, Some(self.0.end - self.0.pos)),
+            false => (0, None),
+        }
     }
 }
 
