@@ -176,6 +176,22 @@ if (process.env.LS_BAD_INPUT_CHILD) {
     assert.equal(lib.buildDeliveries(event([task(1, deep)])).deliveries.length, 2);
   });
 
+  test("the deepest nesting each recursive walk accepts fits the module's stack", () => {
+    // .cargo/config.toml gives the module a 512 KiB stack; these two walks
+    // recurse once a level and need under 160 KiB at the 1000-level limit.
+    // A JS object 996 levels down (wasm::write_js):
+    let deep = 0;
+    for (let i = 0; i < 996; i++) deep = { k: deep, ["k\u00e9" + i]: "x" };
+    assert.equal(lib.buildDeliveries(event([task(1, deep)])).deliveries.length, 2);
+    // Text with a duplicate key at every level, 995 down (the Python dict
+    // semantics re-emit each level through the next).
+    let data = "0";
+    for (let i = 0; i < 995; i++) data = `{"k": 0, "k": ${data}}`;
+    const text = JSON.stringify(event([task(1, "@DATA@")])).replace('"@DATA@"', data);
+    const body = lib.buildDeliveries(text).deliveries[0].body;
+    assert.ok(body.includes('"data": ' + '{"k": '.repeat(995) + "0" + "}".repeat(995)), body.slice(0, 200));
+  });
+
   test("J04 an invalid Date is INVALID_ROW at its path", () => {
     typed(() => lib.buildDeliveries(event([task(1, {}, { updated_at: new Date(NaN) })])), "INVALID_ROW", "instance[0].updated_at");
     typed(() => lib.buildDeliveries(event([task(1, {}, { updated_at: new Date(-1e15) })])), "INVALID_ROW", "instance[0].updated_at");
