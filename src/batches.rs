@@ -40,7 +40,15 @@ pub struct Batch {
 impl Batches {
     /// Parses and checks the event; rows are rendered later, batch by batch.
     pub fn new(event_json: String) -> Result<Batches, Error> {
-        let doc = event::parse_doc_owned(event_json)?;
+        Batches::from_doc(event::parse_doc_owned(event_json)?)
+    }
+
+    /// As [`Batches::new`], from UTF-8 bytes (checked while they are read).
+    pub fn from_bytes(event_json: Vec<u8>) -> Result<Batches, Error> {
+        Batches::from_doc(event::parse_doc_bytes(event_json)?)
+    }
+
+    fn from_doc(doc: crate::reader::Doc<'static>) -> Result<Batches, Error> {
         let parsed = Parsed::try_new(doc, |doc| event::read(doc).and_then(Planner::new))?;
         let (action, targets, skipped, options, count) = parsed.with_dependent(|_, p| {
             (p.action().action, p.targets().to_vec(), p.skipped().to_vec(), p.options().clone(), p.batch_count())

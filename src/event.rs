@@ -4,7 +4,7 @@
 //! serializers read them when a payload is built.
 
 use crate::error::{Error, ErrorCode};
-use crate::reader::{Doc, Kind, Value};
+use crate::reader::{Doc, Kind, ReadError, SyntaxError, Value};
 use crate::registry::{self, Action};
 use crate::targets::{HeaderValue, Webhook};
 
@@ -67,13 +67,21 @@ pub fn utf8_error(e: std::str::Utf8Error) -> Error {
     Error::event("", format!("the event is not valid UTF-8 (byte {})", e.valid_up_to()))
 }
 
-fn syntax_error(e: crate::reader::SyntaxError) -> Error {
+fn syntax_error(e: SyntaxError) -> Error {
     Error::event(e.path, format!("malformed JSON: {} at line {} column {} (byte {})", e.message, e.line, e.column, e.offset))
 }
 
 /// As [`parse_doc`], keeping the text inside the document.
 pub fn parse_doc_owned(text: String) -> Result<Doc<'static>, Error> {
     Doc::parse(text).map_err(syntax_error)
+}
+
+/// Parses event bytes, which must be UTF-8 (checked during the read).
+pub fn parse_doc_bytes<'a>(bytes: impl Into<std::borrow::Cow<'a, [u8]>>) -> Result<Doc<'a>, Error> {
+    Doc::parse_utf8(bytes).map_err(|e| match e {
+        ReadError::Utf8(u) => utf8_error(u),
+        ReadError::Syntax(s) => syntax_error(s),
+    })
 }
 
 pub fn read<'d>(doc: &'d Doc<'_>) -> Result<Event<'d>, Error> {

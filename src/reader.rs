@@ -103,7 +103,7 @@ const WS: [bool; 256] = {
     t
 };
 
-/// Bytes that end a fast run inside a string: quote, backslash, control chars.
+/// Bytes that end a fast run inside a string: quote, backslash, control chars, non-ASCII.
 const STR_STOP: [bool; 256] = {
     let mut t = [false; 256];
     let mut i = 0;
@@ -113,6 +113,12 @@ const STR_STOP: [bool; 256] = {
     }
     t[b'"' as usize] = true;
     t[b'\\' as usize] = true;
+    // Non-ASCII: counted, and checked when reading bytes.
+    let mut i = 0x80;
+    while i < 0x100 {
+        t[i] = true;
+        i += 1;
+    }
     t
 };
 
@@ -123,6 +129,8 @@ enum Frame {
 
 struct Parser<'a> {
     src: &'a [u8],
+    /// Whether runs of non-ASCII bytes in strings must be checked as UTF-8.
+    check_utf8: bool,
     pos: usize,
     tape: Vec<Container>,
     stack: Vec<Frame>,
@@ -138,32 +146,75 @@ struct Parser<'a> {
     tight: usize,
 }
 
+/// Why bytes are not a JSON document.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ReadError {
+    /// Not UTF-8 (reported first, whatever else is wrong).
+    Utf8(std::str::Utf8Error),
+    Syntax(SyntaxError),
+}
+
+/// What a successful read leaves besides the text.
+struct Parsed {
+    tape: Vec<Container>,
+    children: Vec<Span>,
+    growth: usize,
+}
+
+fn parse_bytes(src: &[u8], check_utf8: bool) -> Result<Parsed, SyntaxError> {
+    if src.len() >= u32::MAX as usize {
+        return Err(error_at(src, 0, "document is larger than 4 GiB".into(), String::new()));
+    }
+    let mut p = Parser {
+        src,
+        check_utf8,
+        pos: 0,
+        tape: Vec::new(),
+        stack: Vec::new(),
+        pending: Vec::new(),
+        pending_from: Vec::new(),
+        children: Vec::new(),
+        high: 0,
+        tight: 0,
+    };
+    let result = p.run();
+    let path = if result.is_err() { p.path() } else { String::new() };
+    let growth = 2 * p.high + p.tight;
+    match result {
+        Ok(()) => Ok(Parsed { tape: p.tape, children: p.children, growth }),
+        Err(message) => Err(error_at(src, p.pos, message, path)),
+    }
+}
+
 impl<'a> Doc<'a> {
     /// Reads `src` (borrowed or owned) as one JSON value (surrounding whitespace allowed).
     pub fn parse(src: impl Into<Cow<'a, str>>) -> Result<Doc<'a>, SyntaxError> {
         let src = src.into();
-        if src.len() >= u32::MAX as usize {
-            return Err(error_at(&src, 0, "document is larger than 4 GiB".into(), String::new()));
-        }
-        let mut p = Parser {
-            src: src.as_bytes(),
-            pos: 0,
-            tape: Vec::new(),
-            stack: Vec::new(),
-            pending: Vec::new(),
-            pending_from: Vec::new(),
-            children: Vec::new(),
-            high: 0,
-            tight: 0,
+        let Parsed { tape, children, growth } = parse_bytes(src.as_bytes(), false)?;
+        Ok(Doc { src, tape, children, growth })
+    }
+
+    /// As [`Doc::parse`], from bytes that may not be UTF-8. The check rides
+    /// on the read: bytes of 0x80 and above can only be inside strings, where
+    /// the string scan stops on them and validates each run; a pass of
+    /// `from_utf8` over the whole text is only made to report an error.
+    pub fn parse_utf8(src: impl Into<Cow<'a, [u8]>>) -> Result<Doc<'a>, ReadError> {
+        let src = src.into();
+        let Parsed { tape, children, growth } = parse_bytes(&src, true).map_err(|e| match std::str::from_utf8(&src) {
+            Err(u) => ReadError::Utf8(u),
+            Ok(_) => ReadError::Syntax(e),
+        })?;
+        // SAFETY: the read succeeded with `check_utf8`, so every run of bytes
+        // >= 0x80 passed `from_utf8`, and such bytes occur nowhere else (the
+        // grammar only admits them inside strings). ASCII bytes are UTF-8 by
+        // themselves and a multi-byte sequence never contains one, so the
+        // whole text, runs and ASCII bytes together, is valid UTF-8.
+        let src = match src {
+            Cow::Borrowed(b) => Cow::Borrowed(unsafe { std::str::from_utf8_unchecked(b) }),
+            Cow::Owned(v) => Cow::Owned(unsafe { String::from_utf8_unchecked(v) }),
         };
-        let result = p.run();
-        let path = if result.is_err() { p.path() } else { String::new() };
-        let growth = 2 * p.high + p.tight;
-        let (pos, tape, children) = (p.pos, p.tape, p.children);
-        match result {
-            Ok(()) => Ok(Doc { src, tape, children, growth }),
-            Err(message) => Err(error_at(&src, pos, message, path)),
-        }
+        debug_assert!(std::str::from_utf8(src.as_bytes()).is_ok());
+        Ok(Doc { src, tape, children, growth })
     }
 
     pub fn root(&self) -> Value<'_> {
@@ -202,9 +253,9 @@ impl<'a> Doc<'a> {
     }
 }
 
-fn error_at(src: &str, offset: usize, message: String, path: String) -> SyntaxError {
+fn error_at(src: &[u8], offset: usize, message: String, path: String) -> SyntaxError {
     let offset = offset.min(src.len());
-    let before = &src.as_bytes()[..offset];
+    let before = &src[..offset];
     let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
     let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
     // Columns count characters, as a person reading the text would.
@@ -496,8 +547,12 @@ impl<'a> Parser<'a> {
                     }
                 }
                 Some(c) if c >= 0x80 => {
-                    // Counted for `python_size_hint`; the text is already valid UTF-8.
+                    // A run of multi-byte sequences: counted for `python_size_hint`,
+                    // and checked when the text is not known to be UTF-8.
                     let run = self.src[self.pos..].iter().take_while(|&&c| c >= 0x80).count();
+                    if self.check_utf8 && std::str::from_utf8(&self.src[self.pos..self.pos + run]).is_err() {
+                        return Err("invalid UTF-8 in string".into());
+                    }
                     self.high += run;
                     self.pos += run;
                 }
@@ -992,6 +1047,58 @@ mod tests {
             }
         }
         assert_eq!(want.unwrap()[1].0, r#"b\""#);
+    }
+
+    /// `parse_utf8` must agree with "from_utf8, then parse" on every input.
+    fn check_utf8_agrees(bytes: &[u8]) {
+        let want = match std::str::from_utf8(bytes) {
+            Err(e) => Err(ReadError::Utf8(e)),
+            Ok(text) => Doc::parse(text).map(|d| (d.tape.len(), d.children.len(), d.growth)).map_err(ReadError::Syntax),
+        };
+        let got = Doc::parse_utf8(bytes).map(|d| (d.tape.len(), d.children.len(), d.growth));
+        assert_eq!(got, want, "{:?}", String::from_utf8_lossy(bytes));
+    }
+
+    #[test]
+    fn utf8_is_checked_while_reading() {
+        let mut cases: Vec<Vec<u8>> = vec![
+            "[\"é\", \"日本\", \"😀\", \"aé\", \"abcdefgé\", \"abcdefghé\"]".into(),
+            "é".into(), "[1, é]".into(), "{\"é\": 1}".into(), "\"é".into(),
+            b"[\"\xc3\"]".to_vec(), b"[\"\xc3\x28\"]".to_vec(), b"[\"\xed\xa0\x80\"]".to_vec(),
+            b"[\"\xc0\xaf\"]".to_vec(), b"[\"\xf4\x90\x80\x80\"]".to_vec(), b"[\"abcdefgh\xff\"]".to_vec(),
+            b"[1,, \"\xff\"]".to_vec(), b"[\"\xff\" 1]".to_vec(), b"\xef\xbb\xbf[]".to_vec(),
+        ];
+        // Every split of multi-byte text around the 8-byte words and the end of input.
+        for pad in 0..10 {
+            for ch in ["é", "日", "😀"] {
+                let a = "a".repeat(pad);
+                cases.push(format!("\"{a}{ch}\"").into_bytes());
+                cases.push(format!("[\"{a}{ch}{a}{ch}\"]").into_bytes());
+                let mut cut = format!("[\"{a}{ch}\"]").into_bytes();
+                cut.remove(2 + pad + 1); // a broken sequence
+                cases.push(cut);
+            }
+        }
+        for c in &cases {
+            check_utf8_agrees(c);
+        }
+        // Random bytes spliced into a valid document.
+        let base = "{\"a\": [\"xé日😀\", 1, {\"b\": \"long enough to span words\"}], \"c\": \"d\"}".as_bytes().to_vec();
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        for _ in 0..20_000 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let mut b = base.clone();
+            let at = (seed as usize) % b.len();
+            let byte = [0x80u8, 0xbf, 0xc3, 0xe6, 0xf0, 0xff, b'"', b'\\', 0xed][(seed >> 20) as usize % 9];
+            if seed >> 40 & 1 == 0 {
+                b[at] = byte;
+            } else {
+                b.insert(at, byte);
+            }
+            check_utf8_agrees(&b);
+        }
     }
 
     #[test]

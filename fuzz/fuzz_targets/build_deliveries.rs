@@ -25,6 +25,8 @@ fuzz_target!(|data: &[u8]| {
             }
         }
         Ok(plan) => {
+            // The reader checks UTF-8 inside strings only; accepted bytes must be UTF-8 throughout.
+            assert!(text.is_ok(), "accepted bytes that are not UTF-8");
             for d in &plan.deliveries {
                 assert!(d.body.is_ascii(), "non-ASCII body: {:?}", &d.body[..d.body.len().min(200)]);
                 let again = pyjson::dumps(&d.body).unwrap_or_else(|e| panic!("body does not parse back: {e}: {}", &*d.body));
