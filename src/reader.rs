@@ -55,6 +55,8 @@ pub struct Doc<'a> {
     children: Vec<Span>,
     /// Bytes the Python form adds to the whole text, at most: see [`Doc::python_size_hint`].
     growth: usize,
+    /// Whether some object key starts with `$`: see [`Doc::has_dollar_keys`].
+    dollar_keys: bool,
 }
 
 /// Where and why the text is not JSON.
@@ -144,6 +146,9 @@ struct Parser<'a> {
     /// Non-ASCII bytes in strings, and `,` or `:` not followed by a space.
     high: usize,
     tight: usize,
+    /// Whether the last string read had an escape, and whether a key began with `$`.
+    escaped: bool,
+    dollar_keys: bool,
 }
 
 /// Why bytes are not a JSON document.
@@ -159,6 +164,7 @@ struct Parsed {
     tape: Vec<Container>,
     children: Vec<Span>,
     growth: usize,
+    dollar_keys: bool,
 }
 
 fn parse_bytes(src: &[u8], check_utf8: bool) -> Result<Parsed, SyntaxError> {
@@ -176,12 +182,14 @@ fn parse_bytes(src: &[u8], check_utf8: bool) -> Result<Parsed, SyntaxError> {
         children: Vec::new(),
         high: 0,
         tight: 0,
+        escaped: false,
+        dollar_keys: false,
     };
     let result = p.run();
     let path = if result.is_err() { p.path() } else { String::new() };
     let growth = 2 * p.high + p.tight;
     match result {
-        Ok(()) => Ok(Parsed { tape: p.tape, children: p.children, growth }),
+        Ok(()) => Ok(Parsed { tape: p.tape, children: p.children, growth, dollar_keys: p.dollar_keys }),
         Err(message) => Err(error_at(src, p.pos, message, path)),
     }
 }
@@ -190,8 +198,8 @@ impl<'a> Doc<'a> {
     /// Reads `src` (borrowed or owned) as one JSON value (surrounding whitespace allowed).
     pub fn parse(src: impl Into<Cow<'a, str>>) -> Result<Doc<'a>, SyntaxError> {
         let src = src.into();
-        let Parsed { tape, children, growth } = parse_bytes(src.as_bytes(), false)?;
-        Ok(Doc { src, tape, children, growth })
+        let Parsed { tape, children, growth, dollar_keys } = parse_bytes(src.as_bytes(), false)?;
+        Ok(Doc { src, tape, children, growth, dollar_keys })
     }
 
     /// As [`Doc::parse`], from bytes that may not be UTF-8. The check rides
@@ -200,7 +208,7 @@ impl<'a> Doc<'a> {
     /// `from_utf8` over the whole text is only made to report an error.
     pub fn parse_utf8(src: impl Into<Cow<'a, [u8]>>) -> Result<Doc<'a>, ReadError> {
         let src = src.into();
-        let Parsed { tape, children, growth } = parse_bytes(&src, true).map_err(|e| match std::str::from_utf8(&src) {
+        let Parsed { tape, children, growth, dollar_keys } = parse_bytes(&src, true).map_err(|e| match std::str::from_utf8(&src) {
             Err(u) => ReadError::Utf8(u),
             Ok(_) => ReadError::Syntax(e),
         })?;
@@ -214,7 +222,7 @@ impl<'a> Doc<'a> {
             Cow::Owned(v) => Cow::Owned(unsafe { String::from_utf8_unchecked(v) }),
         };
         debug_assert!(std::str::from_utf8(src.as_bytes()).is_ok());
-        Ok(Doc { src, tape, children, growth })
+        Ok(Doc { src, tape, children, growth, dollar_keys })
     }
 
     pub fn root(&self) -> Value<'_> {
@@ -232,6 +240,13 @@ impl<'a> Doc<'a> {
 
     pub fn text(&self) -> &str {
         &self.src
+    }
+
+    /// Whether some object key, decoded, starts with `$` (Label Studio's
+    /// `$undefined$` placeholder is one): when none does, callers need not
+    /// look for such keys row by row.
+    pub fn has_dollar_keys(&self) -> bool {
+        self.dollar_keys
     }
 
     /// About how long `len` bytes of this text get in `json.dumps` form, so
@@ -391,8 +406,17 @@ impl<'a> Parser<'a> {
             return Err(self.unexpected("a string key"));
         }
         let start = self.pos + 1;
+        self.escaped = false;
         self.string()?;
         let end = self.pos - 1;
+        match self.src.get(start) {
+            Some(b'$') => self.dollar_keys = true,
+            Some(b'\\') if self.escaped => {
+                let raw = std::str::from_utf8(&self.src[start..end]).unwrap_or("");
+                self.dollar_keys |= decode_string_body(raw).starts_with('$');
+            }
+            _ => {}
+        }
         if let Some(Frame::Object { key, .. }) = self.stack.last_mut() {
             *key = (start as u32, end as u32);
         }
@@ -532,6 +556,7 @@ impl<'a> Parser<'a> {
                 }
                 Some(b'\\') => {
                     self.pos += 1;
+                    self.escaped = true;
                     match self.peek() {
                         Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => self.pos += 1,
                         Some(b'u') => {

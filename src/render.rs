@@ -243,10 +243,9 @@ fn task_data<'d>(
     row_path: &Path<'_>,
 ) -> Result<(), Error> {
     let path = &row_path.key("data");
-    // Cheap filter first: most data never mentions the key.
-    static FINDER: std::sync::OnceLock<memchr::memmem::Finder<'static>> = std::sync::OnceLock::new();
-    let finder = FINDER.get_or_init(|| memchr::memmem::Finder::new(DATA_UNDEFINED_NAME.as_bytes()));
-    if data.kind() != JsonKind::Object || finder.find(data.text().as_bytes()).is_none() {
+    // Cheap filter first: most events have no key starting with `$` at all
+    // (the reader notes any, decoding escaped ones as json.loads would).
+    if data.kind() != JsonKind::Object || !data.doc().has_dollar_keys() {
         return pyjson::transcode(out, data).map_err(|e| write_err(path, e));
     }
     let mut entries = pyjson::dict_entries(data);
@@ -339,6 +338,10 @@ mod tests {
         let selfkey = r#"{"id": 1, "data_types": {"$undefined$": "Text"}}"#;
         assert_eq!(data_of(render(&serializers::TASK, &with(r#"{"a": 1, "$undefined$": "v"}"#), Some(selfkey)).unwrap()), r#"{"a": 1}"#);
         assert_eq!(data_of(render(&serializers::TASK, &with(r#"{"a": "$undefined$"}"#), None).unwrap()), r#"{"a": "$undefined$"}"#);
+        // An escaped key is the same key once json.loads has read it.
+        assert_eq!(data_of(render(&serializers::TASK, &with(r#"{"a": 1, "\u0024undefined$": "v"}"#), Some(p)).unwrap()), r#"{"a": 1, "text": "v"}"#);
+        // A `$` key elsewhere sends every row the careful way, with the same bytes.
+        assert_eq!(data_of(render(&serializers::TASK, &with(r#"{"a": {"$x": 1, "$x": 2}, "b": [1.50]}"#), None).unwrap()), r#"{"a": {"$x": 2}, "b": [1.5]}"#);
         let e = render(&serializers::TASK, &with(r#"{"$undefined$": 1}"#), None).unwrap_err();
         assert_eq!(e.code, crate::error::ErrorCode::InvalidRow);
     }
