@@ -719,7 +719,7 @@ impl<'d> Key<'d> {
         let b = self.src.as_bytes();
         let close = self.close as usize;
         let n = name.len();
-        close >= n + 2 && &b[close - n..close] == name.as_bytes() && b[close - n - 1] == b'"' && b[close - n - 2] != b'\\'
+        close >= n + 2 && swar::eq(&b[close - n..close], name.as_bytes()) && b[close - n - 1] == b'"' && b[close - n - 2] != b'\\'
     }
 
     /// The raw text between the quotes.
