@@ -47,8 +47,12 @@ impl<'d> Renderer<'d> {
                 continue;
             }
             // `, "name": ` in one copy (names are plain ASCII: nothing to escape).
-            out.extend_from_slice(if first { &keys[i][2..] } else { &keys[i] });
-            first = false;
+            if first {
+                out.extend_from_slice(&keys[i].bytes[2..keys[i].len as usize]);
+                first = false;
+            } else {
+                keys[i].write(out);
+            }
             let fpath = path.key(field.name);
             match value {
                 None if field.nullable => out.extend_from_slice(b"null"),
@@ -99,15 +103,37 @@ fn find_field(fields: &[Field], is: impl Fn(&str) -> bool, cursor: usize) -> Opt
     })
 }
 
-/// Per serializer, each field's `, "name": `, built once.
-fn key_prefixes(ser: &Serializer) -> &'static [Box<[u8]>] {
-    static PREFIXES: std::sync::OnceLock<Vec<Vec<Box<[u8]>>>> = std::sync::OnceLock::new();
-    let all = PREFIXES.get_or_init(|| {
-        serializers::ALL
-            .iter()
-            .map(|s| s.fields.iter().map(|f| format!(", \"{}\": ", f.name).into_bytes().into_boxed_slice()).collect())
-            .collect()
-    });
+/// A field's `, "name": `, padded to a constant size: copying all of it and
+/// cutting the excess off is cheaper than a `memcpy` call of a few bytes
+/// (most of all in wasm32, where it is an out-of-line `memory.copy`).
+struct Prefix {
+    bytes: [u8; PREFIX_MAX],
+    len: u8,
+}
+
+/// Longer than any field's prefix (`, "reveal_preannotations_interactively": ` is 41).
+const PREFIX_MAX: usize = 48;
+
+impl Prefix {
+    fn new(name: &str) -> Prefix {
+        let text = format!(", \"{name}\": ");
+        let mut bytes = [b' '; PREFIX_MAX];
+        let len = text.len().min(PREFIX_MAX);
+        bytes[..len].copy_from_slice(&text.as_bytes()[..len]);
+        Prefix { bytes, len: len as u8 }
+    }
+
+    #[inline(always)]
+    fn write(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.bytes);
+        out.truncate(out.len() - (PREFIX_MAX - self.len as usize));
+    }
+}
+
+/// Per serializer, each field's prefix, built once.
+fn key_prefixes(ser: &Serializer) -> &'static [Prefix] {
+    static PREFIXES: std::sync::OnceLock<Vec<Vec<Prefix>>> = std::sync::OnceLock::new();
+    let all = PREFIXES.get_or_init(|| serializers::ALL.iter().map(|s| s.fields.iter().map(|f| Prefix::new(f.name)).collect()).collect());
     let i = serializers::ALL.iter().position(|s| s.id == ser.id).unwrap_or(0);
     &all[i]
 }
@@ -316,6 +342,19 @@ mod tests {
         "precomputed_agreement": 1, "comment_count": 0, "unresolved_comment_count": 0,
         "last_comment_updated_at": null, "project_id": 1, "updated_by": {"id": 3}, "file_upload_id": null,
         "comment_authors": [1, {"id": 2}], "extra": "ignored"}"#;
+
+    #[test]
+    fn every_field_prefix_fits_and_is_plain() {
+        for ser in serializers::ALL {
+            for (f, p) in ser.fields.iter().zip(key_prefixes(ser)) {
+                assert!(f.name.len() + 6 <= PREFIX_MAX, "{} is too long for the prefix buffer", f.name);
+                assert!(f.name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'), "{}", f.name);
+                let mut out = b"x".to_vec();
+                p.write(&mut out);
+                assert_eq!(out, format!("x, \"{}\": ", f.name).as_bytes());
+            }
+        }
+    }
 
     #[test]
     fn renders_a_task_in_serializer_order() {
