@@ -96,19 +96,23 @@ fn push_char(out: &mut Vec<u8>, c: char) {
     }
 }
 
-/// Eight bytes at a time: whether any byte is at or above 0x80, below 0x20,
-/// `"`, `\` or DEL, i.e. anything `ensure_ascii` does not copy as is.
+/// Eight bytes at a time: a mask with the high bit of each byte at or above
+/// 0x80, below 0x20, `"`, `\` or DEL, i.e. anything `ensure_ascii` does not
+/// copy as is. Each test can flag a false byte only above a true one (a borrow
+/// runs upwards), so the lowest set bit is exact, and so is that of their union.
 #[inline]
-fn any_special(x: u64) -> bool {
-    swar::has_high(x) | swar::has_control(x) | swar::has_byte(x, b'"') | swar::has_byte(x, b'\\') | swar::has_byte(x, 0x7f) != 0
+fn special_mask(x: u64) -> u64 {
+    swar::has_high(x) | swar::has_control(x) | swar::has_byte(x, b'"') | swar::has_byte(x, b'\\') | swar::has_byte(x, 0x7f)
 }
 
 /// Returns the end of the longest run of bytes that need no escaping.
 #[inline]
 fn plain_run(b: &[u8], mut i: usize) -> usize {
     while let Some(x) = swar::load(b, i) {
-        if any_special(x) {
-            break;
+        let m = special_mask(x);
+        if m != 0 {
+            // Little-endian: the lowest bit is the lowest address.
+            return i + (m.trailing_zeros() / 8) as usize;
         }
         i += 8;
     }
@@ -604,6 +608,30 @@ mod tests {
             }
         }
         assert!(hits > 20_000, "the generator should mostly make shortcut shapes: {hits}");
+    }
+
+    #[test]
+    fn plain_run_stops_at_the_first_special_byte_in_any_position() {
+        // Pairs of bytes, so that a borrow from a true match could flag the next byte.
+        let set = [0x00, 0x01, 0x1f, 0x20, 0x21, b'"', 0x23, 0x5b, b'\\', 0x5d, 0x7e, 0x7f, 0x80, 0xa0, 0xc3, 0xff, b'a'];
+        let plain = |c: u8| c < 0x80 && ASCII_ESCAPE[c as usize] == 0;
+        for len in 0..19 {
+            for p in 0..len {
+                for q in p..len {
+                    for &x in &set {
+                        for &y in &set {
+                            let mut b = vec![b'a'; len];
+                            b[p] = x;
+                            b[q] = y;
+                            for start in 0..=len {
+                                let want = (start..len).find(|&k| !plain(b[k])).unwrap_or(len);
+                                assert_eq!(plain_run(&b, start), want, "{b:?} from {start}");
+                            }
+                        }
+                    }
+                }
+            }
+        }
     }
 
     #[test]
