@@ -87,7 +87,15 @@ fn push_char(out: &mut Vec<u8>, c: char) {
     let c = c as u32;
     if c < 0x80 {
         push_ascii(out, c as u8);
-    } else if c < 0x10000 {
+    } else {
+        push_non_ascii(out, c);
+    }
+}
+
+/// A code point at or above 0x80: one `\uXXXX`, or a surrogate pair.
+#[inline]
+fn push_non_ascii(out: &mut Vec<u8>, c: u32) {
+    if c < 0x10000 {
         push_unit(out, c);
     } else {
         let v = c - 0x10000;
@@ -151,8 +159,16 @@ pub fn write_str(out: &mut Vec<u8>, s: &str) {
 /// does, lone surrogates included.
 pub fn write_string_body(out: &mut Vec<u8>, body: &str) {
     out.push(b'"');
-    let b = body.as_bytes();
-    let mut i = 0;
+    write_body::<false>(out, body.as_bytes(), 0);
+    out.push(b'"');
+}
+
+/// Writes the escaped contents of a JSON string from `b[i]` (UTF-8, validated
+/// JSON string syntax). With `QUOTED`, `b` goes on past the string, which ends
+/// at the first unescaped `"`: returns the index just past that quote, so the
+/// string is walked once. Without it, the string runs to the end of `b`.
+#[inline(always)]
+fn write_body<const QUOTED: bool>(out: &mut Vec<u8>, b: &[u8], mut i: usize) -> usize {
     while i < b.len() {
         let end = plain_run(b, i);
         out.extend_from_slice(&b[i..end]);
@@ -165,7 +181,8 @@ pub fn write_string_body(out: &mut Vec<u8>, body: &str) {
             let e = b[i + 1];
             match e {
                 b'u' => {
-                    let unit = u32::from_str_radix(&body[i + 2..i + 6], 16).unwrap_or(0xfffd);
+                    let hex = std::str::from_utf8(&b[i + 2..i + 6]).unwrap_or("fffd");
+                    let unit = u32::from_str_radix(hex, 16).unwrap_or(0xfffd);
                     if unit < 0x80 {
                         push_ascii(out, unit as u8);
                     } else {
@@ -183,16 +200,33 @@ pub fn write_string_body(out: &mut Vec<u8>, body: &str) {
                     i += 2;
                 }
             }
+        } else if c == b'"' && QUOTED {
+            return i + 1;
         } else if c < 0x80 {
             push_ascii(out, c);
             i += 1;
         } else {
-            let ch = body[i..].chars().next().unwrap_or('\u{FFFD}');
-            push_char(out, ch);
-            i += ch.len_utf8();
+            let (ch, len) = decode_utf8(b, i);
+            push_non_ascii(out, ch);
+            i += len;
         }
     }
-    out.push(b'"');
+    b.len()
+}
+
+/// The code point of the UTF-8 sequence that starts at `b[i]` (a lead byte
+/// of a valid sequence: `b` comes from a `str`), and its length.
+#[inline]
+fn decode_utf8(b: &[u8], i: usize) -> (u32, usize) {
+    let c0 = b[i] as u32;
+    let cont = |k: usize| (b[i + k] & 0x3f) as u32;
+    if c0 < 0xe0 {
+        ((c0 & 0x1f) << 6 | cont(1), 2)
+    } else if c0 < 0xf0 {
+        ((c0 & 0x0f) << 12 | cont(1) << 6 | cont(2), 3)
+    } else {
+        ((c0 & 0x07) << 18 | cont(1) << 12 | cont(2) << 6 | cont(3), 4)
+    }
 }
 
 /// Writes a float as Python's `repr()` would.
@@ -424,10 +458,10 @@ fn transcode_with(
                 i += 1;
             }
             b'"' => {
-                let end = string_end(b, i);
                 let key_start = out.len();
-                write_string_body(out, &text[i + 1..end - 1]);
-                i = end;
+                out.push(b'"');
+                i = write_body::<true>(out, b, i + 1);
+                out.push(b'"');
                 let Some(f) = stack.last_mut() else { continue };
                 if !f.expect_key {
                     continue;
@@ -486,18 +520,6 @@ fn with_offset(e: WriteError, offset: usize) -> WriteError {
         WriteError::NonFinite { .. } => WriteError::NonFinite { offset: Some(offset) },
         WriteError::IntTooLong { .. } => WriteError::IntTooLong { offset: Some(offset) },
     }
-}
-
-fn string_end(b: &[u8], mut i: usize) -> usize {
-    i += 1;
-    while i < b.len() {
-        match b[i] {
-            b'"' => return i + 1,
-            b'\\' => i += 2,
-            _ => i += 1,
-        }
-    }
-    b.len()
 }
 
 /// An object's entries as a Python dict holds them: each key (rendered) at
@@ -631,6 +653,38 @@ mod tests {
                     }
                 }
             }
+        }
+    }
+
+    #[test]
+    fn string_literals_end_where_they_should() {
+        // Escapes and special bytes at every offset of a word, strings ending at every offset
+        // and at the end of the input; write_str on the decoded string is the reference.
+        let pieces = [
+            "a", " ", "~", "\\\"", "\\\\", "\\/", "\\n", "\\u00e9", "\\u00E9", "\\u0041", "\\u001f", "\\u007f",
+            "\\u0080", "\\u07ff", "\\uffff", "\\uFFFF", "\\ud83d\\ude00", "\u{7f}", "\u{80}", "é", "東", "😀", "\\u005c",
+        ];
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        for n in 0..3000 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let mut r = seed;
+            let body: String = (0..n % 23).map(|_| {
+                let p = pieces[(r % pieces.len() as u64) as usize];
+                r = r / pieces.len() as u64 ^ r.rotate_left(29);
+                p
+            }).collect();
+            let decoded: String = serde_json::from_str(&format!("\"{body}\"")).unwrap();
+            let mut want = Vec::new();
+            write_str(&mut want, &decoded);
+            let want = String::from_utf8(want).unwrap();
+            let mut got = Vec::new();
+            write_string_body(&mut got, &body);
+            assert_eq!(String::from_utf8(got).unwrap(), want, "{body}");
+            assert_eq!(dumps(&format!("\"{body}\"")).unwrap(), want, "{body}");
+            assert_eq!(dumps(&format!("[\"{body}\",\"{body}\"]")).unwrap(), format!("[{want}, {want}]"), "{body}");
+            assert_eq!(dumps(&format!("{{\"{body}\":\"{body}x\"}}")).unwrap()[1..want.len() + 1], want, "{body}");
         }
     }
 
