@@ -61,6 +61,26 @@ const ASCII_ESCAPE: [u8; 128] = {
 
 const HEX: &[u8; 16] = b"0123456789abcdef";
 
+/// Each byte's value as a hex digit in the low four bits, `UPPER` set for
+/// `A-F` (to be rewritten lowercase), `NOT_HEX` for anything else.
+const UPPER: u8 = 0x10;
+const NOT_HEX: u8 = 0x80;
+const HEX_VALUE: [u8; 256] = {
+    let mut t = [NOT_HEX; 256];
+    let mut d = 0;
+    while d < 10 {
+        t[b'0' as usize + d] = d as u8;
+        d += 1;
+    }
+    let mut d = 0;
+    while d < 6 {
+        t[b'a' as usize + d] = 10 + d as u8;
+        t[b'A' as usize + d] = UPPER | (10 + d as u8);
+        d += 1;
+    }
+    t
+};
+
 #[inline]
 fn push_unit(out: &mut Vec<u8>, unit: u32) {
     out.extend_from_slice(&[
@@ -178,28 +198,7 @@ fn write_body<const QUOTED: bool>(out: &mut Vec<u8>, b: &[u8], mut i: usize) -> 
         }
         let c = b[i];
         if c == b'\\' {
-            let e = b[i + 1];
-            match e {
-                b'u' => {
-                    let hex = std::str::from_utf8(&b[i + 2..i + 6]).unwrap_or("fffd");
-                    let unit = u32::from_str_radix(hex, 16).unwrap_or(0xfffd);
-                    if unit < 0x80 {
-                        push_ascii(out, unit as u8);
-                    } else {
-                        push_unit(out, unit);
-                    }
-                    i += 6;
-                }
-                b'/' => {
-                    out.push(b'/');
-                    i += 2;
-                }
-                // \" \\ \b \f \n \r \t are already in Python's form.
-                _ => {
-                    out.extend_from_slice(&[b'\\', e]);
-                    i += 2;
-                }
-            }
+            i = write_escape(out, b, i);
         } else if c == b'"' && QUOTED {
             return i + 1;
         } else if c < 0x80 {
@@ -212,6 +211,38 @@ fn write_body<const QUOTED: bool>(out: &mut Vec<u8>, b: &[u8], mut i: usize) -> 
         }
     }
     b.len()
+}
+
+/// Writes the escape at `b[i]` (a backslash) in Python's form; returns the index past it.
+#[inline]
+fn write_escape(out: &mut Vec<u8>, b: &[u8], i: usize) -> usize {
+    match b[i + 1] {
+        b'u' => {
+            let h = [b[i + 2], b[i + 3], b[i + 4], b[i + 5]].map(|d| HEX_VALUE[d as usize]);
+            let flags = h[0] | h[1] | h[2] | h[3];
+            let unit = (h[0] as u32 & 0xf) << 12 | (h[1] as u32 & 0xf) << 8 | (h[2] as u32 & 0xf) << 4 | h[3] as u32 & 0xf;
+            if unit >= 0x80 && flags & UPPER == 0 {
+                // Lowercase already: exactly the six bytes push_unit would write.
+                out.extend_from_slice(&b[i..i + 6]);
+            } else if flags & NOT_HEX != 0 {
+                push_unit(out, 0xfffd); // unreachable on validated input
+            } else if unit < 0x80 {
+                push_ascii(out, unit as u8);
+            } else {
+                push_unit(out, unit);
+            }
+            i + 6
+        }
+        b'/' => {
+            out.push(b'/');
+            i + 2
+        }
+        // \" \\ \b \f \n \r \t are already in Python's form.
+        e => {
+            out.extend_from_slice(&[b'\\', e]);
+            i + 2
+        }
+    }
 }
 
 /// The code point of the UTF-8 sequence that starts at `b[i]` (a lead byte
@@ -652,6 +683,37 @@ mod tests {
                         }
                     }
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn unicode_escapes_are_copied_only_when_already_in_python_form() {
+        for (body, want) in [
+            (r"\u00e9", r"\u00e9"), (r"\u00E9", r"\u00e9"), (r"\u0080", r"\u0080"), (r"\u007f", r"\u007f"),
+            (r"\u007F", r"\u007f"), (r"\u0041", "A"), (r"\u001f", r"\u001f"), (r"\u001F", r"\u001f"),
+            (r"\u000a", r"\n"), (r"\u000A", r"\n"), (r"\u005c", r"\\"), (r"\u005C", r"\\"), (r"\u0022", r#"\""#),
+            (r"\u002F", "/"), (r"\u0000", r"\u0000"), (r"\uD83D\uDE00", r"\ud83d\ude00"), (r"\ud83d\ude00", r"\ud83d\ude00"),
+            (r"\uFFFF", r"\uffff"), (r"\uffff", r"\uffff"), (r"\u00fF", r"\u00ff"), (r"\u0Abc", r"\u0abc"),
+            (r"\u07ff", r"\u07ff"), (r"\u0100", r"\u0100"), (r"\u1000", r"\u1000"), (r"\u0800x", r"\u0800x"),
+        ] {
+            let mut got = Vec::new();
+            write_string_body(&mut got, body);
+            assert_eq!(String::from_utf8(got).unwrap(), format!("\"{want}\""), "{body}");
+            assert_eq!(dumps(&format!("[\"{body}\"]")).unwrap(), format!("[\"{want}\"]"), "{body}");
+        }
+        // Every unit in both cases, against parsing the hex and writing the unit.
+        for unit in 0..=0xffffu32 {
+            let mut want = Vec::new();
+            if unit < 0x80 {
+                push_ascii(&mut want, unit as u8);
+            } else {
+                push_unit(&mut want, unit);
+            }
+            for body in [format!("\\u{unit:04x}"), format!("\\u{unit:04X}")] {
+                let mut got = Vec::new();
+                write_escape(&mut got, body.as_bytes(), 0);
+                assert_eq!(got, want, "{body}");
             }
         }
     }
