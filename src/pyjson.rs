@@ -477,16 +477,18 @@ fn transcode_with(
                 out.push(c);
                 i += 1;
             }
+            // Separators are mostly followed by a space (the input is often
+            // json.dumps output): skip it here rather than in a turn of its own.
             b',' => {
                 out.extend_from_slice(b", ");
                 if let Some(f) = stack.last_mut() {
                     f.expect_key = f.is_object;
                 }
-                i += 1;
+                i += 1 + usize::from(b.get(i + 1) == Some(&b' '));
             }
             b':' => {
                 out.extend_from_slice(b": ");
-                i += 1;
+                i += 1 + usize::from(b.get(i + 1) == Some(&b' '));
             }
             b'"' => {
                 let key_start = out.len();
@@ -771,6 +773,8 @@ mod tests {
             (r#"{"\u0061": 1, "a": 2}"#, r#"{"a": 2}"#),
             (r#"{"\ud800": 1, "\udc00": 2}"#, r#"{"\ud800": 1, "\udc00": 2}"#),
             (r#"[{"k": [{"z": 1, "z": [true, false, null]}], "k": 3}, {"k": 1}]"#, r#"[{"k": 3}, {"k": 1}]"#),
+            ("[1 ,2, 3,  4,\n5 , \"a\"]", r#"[1, 2, 3, 4, 5, "a"]"#),
+            ("{\"a\" :1,\"b\": 2,\"c\":  3, \"d\":\t4 ,  \"e\" : \" \"}", r#"{"a": 1, "b": 2, "c": 3, "d": 4, "e": " "}"#),
         ] {
             match dumps(input) {
                 Ok(got) => assert_eq!(got, want, "{input}"),
