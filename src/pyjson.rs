@@ -113,7 +113,7 @@ fn push_char(out: &mut Vec<u8>, c: char) {
 }
 
 /// A code point at or above 0x80: one `\uXXXX`, or a surrogate pair.
-#[inline]
+#[inline(always)]
 fn push_non_ascii(out: &mut Vec<u8>, c: u32) {
     if c < 0x10000 {
         push_unit(out, c);
@@ -247,7 +247,7 @@ fn write_escape(out: &mut Vec<u8>, b: &[u8], i: usize) -> usize {
 
 /// The code point of the UTF-8 sequence that starts at `b[i]` (a lead byte
 /// of a valid sequence: `b` comes from a `str`), and its length.
-#[inline]
+#[inline(always)]
 fn decode_utf8(b: &[u8], i: usize) -> (u32, usize) {
     let c0 = b[i] as u32;
     let cont = |k: usize| (b[i + k] & 0x3f) as u32;
