@@ -81,16 +81,22 @@ const HEX_VALUE: [u8; 256] = {
     t
 };
 
+/// Each byte as two lowercase hex digits: a `\uXXXX` takes two look-ups.
+const HEX_PAIR: [[u8; 2]; 256] = {
+    let mut t = [[0u8; 2]; 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i] = [HEX[i >> 4], HEX[i & 0xf]];
+        i += 1;
+    }
+    t
+};
+
 #[inline]
 fn push_unit(out: &mut Vec<u8>, unit: u32) {
-    out.extend_from_slice(&[
-        b'\\',
-        b'u',
-        HEX[(unit >> 12 & 0xf) as usize],
-        HEX[(unit >> 8 & 0xf) as usize],
-        HEX[(unit >> 4 & 0xf) as usize],
-        HEX[(unit & 0xf) as usize],
-    ]);
+    let [a, b] = HEX_PAIR[(unit >> 8 & 0xff) as usize];
+    let [c, d] = HEX_PAIR[(unit & 0xff) as usize];
+    out.extend_from_slice(&[b'\\', b'u', a, b, c, d]);
 }
 
 #[inline]
