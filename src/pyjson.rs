@@ -160,6 +160,20 @@ fn plain_run(b: &[u8], mut i: usize) -> usize {
     i
 }
 
+/// Appends `b[i..end]`. Most runs are short: 16 bytes copied (a constant
+/// size, so inline moves) and the excess cut off again is cheaper than a
+/// `memcpy` call. (8 and 32 measured worse.)
+#[inline(always)]
+fn copy_run(out: &mut Vec<u8>, b: &[u8], i: usize, end: usize) {
+    match b.get(i..i + 16) {
+        Some(word) if end - i <= 16 => {
+            out.extend_from_slice(word);
+            out.truncate(out.len() - (i + 16 - end));
+        }
+        _ => out.extend_from_slice(&b[i..end]),
+    }
+}
+
 /// Writes a Rust string as a Python JSON string literal (quotes included).
 pub fn write_str(out: &mut Vec<u8>, s: &str) {
     out.push(b'"');
@@ -197,7 +211,7 @@ pub fn write_string_body(out: &mut Vec<u8>, body: &str) {
 fn write_body<const QUOTED: bool>(out: &mut Vec<u8>, b: &[u8], mut i: usize) -> usize {
     while i < b.len() {
         let end = plain_run(b, i);
-        out.extend_from_slice(&b[i..end]);
+        copy_run(out, b, i, end);
         i = end;
         if i >= b.len() {
             break;
@@ -755,6 +769,21 @@ mod tests {
             assert_eq!(dumps(&format!("\"{body}\"")).unwrap(), want, "{body}");
             assert_eq!(dumps(&format!("[\"{body}\",\"{body}\"]")).unwrap(), format!("[{want}, {want}]"), "{body}");
             assert_eq!(dumps(&format!("{{\"{body}\":\"{body}x\"}}")).unwrap()[1..want.len() + 1], want, "{body}");
+        }
+    }
+
+    #[test]
+    fn copy_run_appends_exactly_the_run() {
+        let b: Vec<u8> = (0..40u8).map(|k| b'A' + k).collect();
+        for len in 0..=b.len() {
+            for i in 0..=len {
+                for end in i..=len {
+                    let mut out = b"xyz".to_vec();
+                    copy_run(&mut out, &b[..len], i, end);
+                    assert_eq!(out[3..], b[i..end], "{len} {i} {end}");
+                    assert_eq!(&out[..3], b"xyz");
+                }
+            }
         }
     }
 
