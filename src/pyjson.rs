@@ -108,16 +108,6 @@ fn push_ascii(out: &mut Vec<u8>, b: u8) {
     }
 }
 
-#[inline]
-fn push_char(out: &mut Vec<u8>, c: char) {
-    let c = c as u32;
-    if c < 0x80 {
-        push_ascii(out, c as u8);
-    } else {
-        push_non_ascii(out, c);
-    }
-}
-
 /// A code point at or above 0x80: one `\uXXXX`, or a surrogate pair.
 #[inline(always)]
 fn push_non_ascii(out: &mut Vec<u8>, c: u32) {
@@ -181,13 +171,18 @@ pub fn write_str(out: &mut Vec<u8>, s: &str) {
     let mut i = 0;
     while i < b.len() {
         let end = plain_run(b, i);
-        out.extend_from_slice(&b[i..end]);
+        copy_run(out, b, i, end);
         i = end;
-        if i < b.len() {
-            // Either an ASCII byte to escape or the start of a UTF-8 sequence.
-            let c = s[i..].chars().next().unwrap_or('\u{FFFD}');
-            push_char(out, c);
-            i += c.len_utf8();
+        // Either an ASCII byte to escape or the start of a UTF-8 sequence.
+        if let Some(&c) = b.get(i) {
+            if c < 0x80 {
+                push_ascii(out, c);
+                i += 1;
+            } else {
+                let (ch, len) = decode_utf8(b, i);
+                push_non_ascii(out, ch);
+                i += len;
+            }
         }
     }
     out.push(b'"');
@@ -740,10 +735,49 @@ mod tests {
         }
     }
 
+    /// `json.dumps(s)` spelled out one char at a time.
+    fn ensure_ascii_reference(s: &str) -> String {
+        let mut r = String::from("\"");
+        for c in s.chars() {
+            match c {
+                '"' => r += "\\\"",
+                '\\' => r += "\\\\",
+                '\n' => r += "\\n",
+                '\r' => r += "\\r",
+                '\t' => r += "\\t",
+                '\u{8}' => r += "\\b",
+                '\u{c}' => r += "\\f",
+                ' '..='~' => r.push(c),
+                _ => {
+                    for u in c.encode_utf16(&mut [0; 2]) {
+                        r += &format!("\\u{u:04x}");
+                    }
+                }
+            }
+        }
+        r + "\""
+    }
+
+    #[test]
+    fn write_str_escapes_at_every_position() {
+        for len in 0..20 {
+            for pos in 0..len {
+                for c in ['\0', '\u{1f}', '\n', '"', '\\', '\u{7f}', '\u{80}', 'é', '東', '😀', '~'] {
+                    for d in ['a', '\u{1}', 'é'] {
+                        let s: String = (0..len).map(|k| if k == pos { c } else if k == len - 1 { d } else { 'a' }).collect();
+                        let mut got = Vec::new();
+                        write_str(&mut got, &s);
+                        assert_eq!(String::from_utf8(got).unwrap(), ensure_ascii_reference(&s), "{s:?}");
+                    }
+                }
+            }
+        }
+    }
+
     #[test]
     fn string_literals_end_where_they_should() {
         // Escapes and special bytes at every offset of a word, strings ending at every offset
-        // and at the end of the input; write_str on the decoded string is the reference.
+        // and at the end of the input, against a char-by-char reference.
         let pieces = [
             "a", " ", "~", "\\\"", "\\\\", "\\/", "\\n", "\\u00e9", "\\u00E9", "\\u0041", "\\u001f", "\\u007f",
             "\\u0080", "\\u07ff", "\\uffff", "\\uFFFF", "\\ud83d\\ude00", "\u{7f}", "\u{80}", "é", "東", "😀", "\\u005c",
@@ -760,9 +794,10 @@ mod tests {
                 p
             }).collect();
             let decoded: String = serde_json::from_str(&format!("\"{body}\"")).unwrap();
-            let mut want = Vec::new();
-            write_str(&mut want, &decoded);
-            let want = String::from_utf8(want).unwrap();
+            let want = ensure_ascii_reference(&decoded);
+            let mut direct = Vec::new();
+            write_str(&mut direct, &decoded);
+            assert_eq!(String::from_utf8(direct).unwrap(), want, "{body}");
             let mut got = Vec::new();
             write_string_body(&mut got, &body);
             assert_eq!(String::from_utf8(got).unwrap(), want, "{body}");
