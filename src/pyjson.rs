@@ -792,7 +792,7 @@ mod tests {
             let mut r = seed;
             let body: String = (0..n % 23).map(|_| {
                 let p = pieces[(r % pieces.len() as u64) as usize];
-                r = r / pieces.len() as u64 ^ r.rotate_left(29);
+                r = (r / pieces.len() as u64) ^ r.rotate_left(29);
                 p
             }).collect();
             let decoded: String = serde_json::from_str(&format!("\"{body}\"")).unwrap();
