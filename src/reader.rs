@@ -283,7 +283,18 @@ impl<'a> Parser<'a> {
         self.src.get(self.pos).copied()
     }
 
+    #[inline(always)]
     fn skip_ws(&mut self) {
+        // Most separators have no whitespace after them (JSON.stringify) or
+        // one space (json.dumps): settle those two without a loop.
+        match self.src.get(self.pos..self.pos + 2) {
+            Some(&[a, _]) if a > b' ' => return,
+            Some(&[b' ', b]) if b > b' ' => {
+                self.pos += 1;
+                return;
+            }
+            _ => {}
+        }
         while self.pos < self.src.len() && WS[self.src[self.pos] as usize] {
             self.pos += 1;
         }
