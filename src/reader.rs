@@ -189,7 +189,13 @@ fn parse_bytes(src: &[u8], check_utf8: bool) -> Result<Parsed, SyntaxError> {
     let path = if result.is_err() { p.path() } else { String::new() };
     let growth = 2 * p.high + p.tight;
     match result {
-        Ok(()) => Ok(Parsed { tape: p.tape, children: p.children, growth, dollar_keys: p.dollar_keys }),
+        Ok(()) => {
+            // Give back what doubling over-reserved (up to half of each): an
+            // allocator shrinks in place and the tail serves the bodies later.
+            p.tape.shrink_to_fit();
+            p.children.shrink_to_fit();
+            Ok(Parsed { tape: p.tape, children: p.children, growth, dollar_keys: p.dollar_keys })
+        }
         Err(message) => Err(error_at(src, p.pos, message, path)),
     }
 }
@@ -411,6 +417,7 @@ impl<'a> Parser<'a> {
     }
 
     /// Reads `"key" :` inside an object and records the key for error paths.
+    #[inline(always)]
     fn key(&mut self) -> Result<(), String> {
         self.skip_ws();
         if self.peek() != Some(b'"') {
@@ -438,6 +445,7 @@ impl<'a> Parser<'a> {
     }
 
     /// Reads one value; containers are opened and left on the stack.
+    #[inline(always)]
     fn value(&mut self) -> Result<(), String> {
         match self.peek() {
             Some(b'{') | Some(b'[') => {
@@ -538,6 +546,7 @@ impl<'a> Parser<'a> {
     }
 
     /// Reads a string starting at its opening quote; leaves `pos` after the closing one.
+    #[inline(always)]
     fn string(&mut self) -> Result<(), String> {
         self.pos += 1;
         loop {

@@ -170,7 +170,7 @@ fn only_id(out: &mut Vec<u8>, row: Value<'_>, path: &Path<'_>) -> Result<(), Err
 fn int(out: &mut Vec<u8>, v: Value<'_>, path: &Path<'_>) -> Result<(), Error> {
     // The common case first: a short run of digits is written as it is.
     let t = v.text().as_bytes();
-    if t.len() <= 18 && matches!(t[0], b'1'..=b'9') && t.iter().all(u8::is_ascii_digit) {
+    if t.len() <= 18 && t.iter().all(u8::is_ascii_digit) && (t[0] != b'0' || t.len() == 1) {
         out.extend_from_slice(t);
         return Ok(());
     }
