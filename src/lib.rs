@@ -19,6 +19,7 @@
 //! See ARCHITECTURE.md for where things live.
 
 pub mod batches;
+mod chunked;
 pub mod datetime;
 pub mod error;
 pub mod event;

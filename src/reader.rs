@@ -17,6 +17,7 @@
 //! Numbers keep their text, so ints of any size and the int/float distinction
 //! survive exactly as Python's `json.loads` would see them.
 
+use crate::chunked::Chunked;
 use crate::swar;
 use std::borrow::Cow;
 
@@ -52,7 +53,7 @@ struct Span {
 pub struct Doc<'a> {
     src: Cow<'a, str>,
     tape: Vec<Container>,
-    children: Vec<Span>,
+    children: Chunked<Span>,
     /// Bytes the Python form adds to the whole text, at most: see [`Doc::python_size_hint`].
     growth: usize,
     /// Whether some object key starts with `$`: see [`Doc::has_dollar_keys`].
@@ -142,7 +143,7 @@ struct Parser<'a> {
     pending: Vec<Span>,
     /// Where each open container's run starts in `pending` (`UNRECORDED` if it records none).
     pending_from: Vec<u32>,
-    children: Vec<Span>,
+    children: Chunked<Span>,
     /// Non-ASCII bytes in strings, and `,` or `:` not followed by a space.
     high: usize,
     tight: usize,
@@ -162,7 +163,7 @@ pub enum ReadError {
 /// What a successful read leaves besides the text.
 struct Parsed {
     tape: Vec<Container>,
-    children: Vec<Span>,
+    children: Chunked<Span>,
     growth: usize,
     dollar_keys: bool,
 }
@@ -179,7 +180,7 @@ fn parse_bytes(src: &[u8], check_utf8: bool) -> Result<Parsed, SyntaxError> {
         stack: Vec::new(),
         pending: Vec::new(),
         pending_from: Vec::new(),
-        children: Vec::new(),
+        children: Chunked::default(),
         high: 0,
         tight: 0,
         escaped: false,
@@ -189,13 +190,7 @@ fn parse_bytes(src: &[u8], check_utf8: bool) -> Result<Parsed, SyntaxError> {
     let path = if result.is_err() { p.path() } else { String::new() };
     let growth = 2 * p.high + p.tight;
     match result {
-        Ok(()) => {
-            // Give back what doubling over-reserved (up to half of each): an
-            // allocator shrinks in place and the tail serves the bodies later.
-            p.tape.shrink_to_fit();
-            p.children.shrink_to_fit();
-            Ok(Parsed { tape: p.tape, children: p.children, growth, dollar_keys: p.dollar_keys })
-        }
+        Ok(()) => Ok(Parsed { tape: p.tape, children: p.children, growth, dollar_keys: p.dollar_keys }),
         Err(message) => Err(error_at(src, p.pos, message, path)),
     }
 }
