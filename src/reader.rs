@@ -106,6 +106,19 @@ const WS: [bool; 256] = {
     t
 };
 
+/// How many bytes ensure_ascii adds for the UTF-8 sequence a lead byte
+/// starts: 2 bytes become `\u00e9` (+4), 3 become `\u65e5` (+3), 4 become a
+/// surrogate pair of 12 (+8). Continuation bytes add nothing.
+const ESCAPED_GROWTH: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut i = 0xc0;
+    while i < 0x100 {
+        t[i] = if i < 0xe0 { 4 } else if i < 0xf0 { 3 } else { 8 };
+        i += 1;
+    }
+    t
+};
+
 /// Bytes that end a fast run inside a string: quote, backslash, control chars, non-ASCII.
 const STR_STOP: [bool; 256] = {
     let mut t = [false; 256];
@@ -144,7 +157,8 @@ struct Parser<'a> {
     /// Where each open container's run starts in `pending` (`UNRECORDED` if it records none).
     pending_from: Vec<u32>,
     children: Chunked<Span>,
-    /// Non-ASCII bytes in strings, and `,` or `:` not followed by a space.
+    /// What ensure_ascii adds to the strings' non-ASCII characters, and how
+    /// many `,` or `:` have no space after them.
     high: usize,
     tight: usize,
     /// Whether the last string read had an escape, and whether a key began with `$`.
@@ -188,7 +202,7 @@ fn parse_bytes(src: &[u8], check_utf8: bool) -> Result<Parsed, SyntaxError> {
     };
     let result = p.run();
     let path = if result.is_err() { p.path() } else { String::new() };
-    let growth = 2 * p.high + p.tight;
+    let growth = p.high + p.tight;
     match result {
         Ok(()) => Ok(Parsed { tape: p.tape, children: p.children, growth, dollar_keys: p.dollar_keys }),
         Err(message) => Err(error_at(src, p.pos, message, path)),
@@ -253,9 +267,9 @@ impl<'a> Doc<'a> {
     /// About how long `len` bytes of this text get in `json.dumps` form, so
     /// a body can be allocated once at nearly its size (wasm memory never
     /// shrinks: an over-allocation, or a Vec doubling, stays the peak).
-    /// ensure_ascii makes each non-ASCII byte at most 3 (a 2-byte sequence
-    /// becomes `\u00e9`), and `,` or `:` gain a space where they have none;
-    /// both are counted while reading and shared out pro rata.
+    /// ensure_ascii writes each non-ASCII character as one or two `\uXXXX`
+    /// (see `ESCAPED_GROWTH`), and `,` or `:` gain a space where they have
+    /// none; both are counted while reading and shared out pro rata.
     pub fn python_size_hint(&self, len: usize) -> usize {
         let total = self.src.len().max(1);
         len + (self.growth as u128 * len as u128 / total as u128) as usize
@@ -439,54 +453,56 @@ impl<'a> Parser<'a> {
         Ok(())
     }
 
-    /// Reads one value; containers are opened and left on the stack.
+    /// Reads one value; containers are opened and left on the stack, after
+    /// their first child (a loop, not recursion: nesting costs no stack).
     #[inline(always)]
     fn value(&mut self) -> Result<(), String> {
-        match self.peek() {
-            Some(b'{') | Some(b'[') => {
-                if self.stack.len() >= MAX_DEPTH {
-                    return Err(format!("nesting deeper than {MAX_DEPTH} levels"));
-                }
-                let is_object = self.peek() == Some(b'{');
-                let slot = self.tape.len();
-                self.tape.push(Container { start: self.pos as u32, end: 0, descendants: 0, first: UNRECORDED, len: 0 });
-                let record = self.stack.len() <= RECORD_DEPTH;
-                self.pending_from.push(if record { self.pending.len() as u32 } else { UNRECORDED });
-                self.pos += 1;
-                self.stack.push(if is_object {
-                    Frame::Object { slot, key: (0, 0) }
-                } else {
-                    Frame::Array { slot, index: 0 }
-                });
-                self.skip_ws();
-                let closer = if is_object { b'}' } else { b']' };
-                if self.peek() == Some(closer) {
+        loop {
+            match self.peek() {
+                Some(b'{') | Some(b'[') => {
+                    if self.stack.len() >= MAX_DEPTH {
+                        return Err(format!("nesting deeper than {MAX_DEPTH} levels"));
+                    }
+                    let is_object = self.peek() == Some(b'{');
+                    let slot = self.tape.len();
+                    self.tape.push(Container { start: self.pos as u32, end: 0, descendants: 0, first: UNRECORDED, len: 0 });
+                    let record = self.stack.len() <= RECORD_DEPTH;
+                    self.pending_from.push(if record { self.pending.len() as u32 } else { UNRECORDED });
                     self.pos += 1;
-                    self.close(slot);
+                    self.stack.push(if is_object {
+                        Frame::Object { slot, key: (0, 0) }
+                    } else {
+                        Frame::Array { slot, index: 0 }
+                    });
+                    self.skip_ws();
+                    let closer = if is_object { b'}' } else { b']' };
+                    if self.peek() == Some(closer) {
+                        self.pos += 1;
+                        self.close(slot);
+                        return Ok(());
+                    }
+                    if is_object {
+                        self.key()?;
+                    }
+                    self.skip_ws();
+                }
+                Some(c) => {
+                    let start = self.pos as u32;
+                    match c {
+                        b'"' => self.string()?,
+                        b'-' | b'0'..=b'9' => {
+                            self.number()?;
+                        }
+                        b't' => self.literal("true")?,
+                        b'f' => self.literal("false")?,
+                        b'n' => self.literal("null")?,
+                        _ => return Err(self.unexpected("a value")),
+                    }
+                    self.child(start, self.pos as u32);
                     return Ok(());
                 }
-                if is_object {
-                    self.key()?;
-                }
-                self.skip_ws();
-                self.value()
+                None => return Err(self.unexpected("a value")),
             }
-            Some(c) => {
-                let start = self.pos as u32;
-                match c {
-                    b'"' => self.string()?,
-                    b'-' | b'0'..=b'9' => {
-                        self.number()?;
-                    }
-                    b't' => self.literal("true")?,
-                    b'f' => self.literal("false")?,
-                    b'n' => self.literal("null")?,
-                    _ => return Err(self.unexpected("a value")),
-                }
-                self.child(start, self.pos as u32);
-                Ok(())
-            }
-            None => Err(self.unexpected("a value")),
         }
     }
 
@@ -590,10 +606,11 @@ impl<'a> Parser<'a> {
                     // A run of multi-byte sequences: counted for `python_size_hint`,
                     // and checked when the text is not known to be UTF-8.
                     let run = self.src[self.pos..].iter().take_while(|&&c| c >= 0x80).count();
-                    if self.check_utf8 && std::str::from_utf8(&self.src[self.pos..self.pos + run]).is_err() {
+                    let bytes = &self.src[self.pos..self.pos + run];
+                    if self.check_utf8 && std::str::from_utf8(bytes).is_err() {
                         return Err("invalid UTF-8 in string".into());
                     }
-                    self.high += run;
+                    self.high += bytes.iter().map(|&b| ESCAPED_GROWTH[b as usize] as usize).sum::<usize>();
                     self.pos += run;
                 }
                 Some(_) => return Err("control character in string (must be escaped)".into()),
@@ -1138,6 +1155,15 @@ mod tests {
                 b.insert(at, byte);
             }
             check_utf8_agrees(&b);
+        }
+    }
+
+    #[test]
+    fn size_hint_is_exact_for_strings_and_separators() {
+        for text in [r#"["é", "日本語", "😀x"]"#, r#"{"a":"é","b":[1,2]}"#, r#"["plain", 1, "ascii"]"#] {
+            let d = Doc::parse_utf8(text.as_bytes()).unwrap();
+            let python = crate::pyjson::dumps(text).unwrap();
+            assert_eq!(d.python_size_hint(text.len()), python.len(), "{text}");
         }
     }
 
