@@ -20,7 +20,7 @@ pub fn render(text: &str, out: &mut Vec<u8>) -> Result<(), String> {
 
 /// The common case, already in UTC: `YYYY-MM-DDTHH:MM:SS[.ffffff](+00:00|Z)`
 /// is rewritten without calendar arithmetic. Anything else returns false.
-fn render_utc_fast(text: &str, out: &mut Vec<u8>) -> bool {
+pub fn render_utc_fast(text: &str, out: &mut Vec<u8>) -> bool {
     let b = text.as_bytes();
     let head = match b.len() {
         20 | 25 | 27 | 32 => 19,

@@ -518,7 +518,7 @@ fn transcode_with(
                 }
                 f.expect_key = false;
                 let key = &out[key_start..];
-                let dup = keys[f.keys_from..].iter().any(|&(s, e)| out[s..e] == *key);
+                let dup = keys[f.keys_from..].iter().any(|&(s, e)| swar::eq(&out[s..e], key));
                 if !dup {
                     keys.push((key_start, out.len()));
                     continue;
