@@ -122,34 +122,10 @@ fn push_non_ascii(out: &mut Vec<u8>, c: u32) {
     }
 }
 
-/// Eight bytes at a time: a mask with the high bit of each byte at or above
-/// 0x80, below 0x20, `"`, `\` or DEL, i.e. anything `ensure_ascii` does not
-/// copy as is. Each test can flag a false byte only above a true one (a borrow
-/// runs upwards), so the lowest set bit is exact, and so is that of their union.
-#[inline]
-fn special_mask(x: u64) -> u64 {
-    swar::has_high(x) | swar::has_control(x) | swar::has_byte(x, b'"') | swar::has_byte(x, b'\\') | swar::has_byte(x, 0x7f)
-}
-
 /// Returns the end of the longest run of bytes that need no escaping.
 #[inline]
-fn plain_run(b: &[u8], mut i: usize) -> usize {
-    while let Some(x) = swar::load(b, i) {
-        let m = special_mask(x);
-        if m != 0 {
-            // Little-endian: the lowest bit is the lowest address.
-            return i + (m.trailing_zeros() / 8) as usize;
-        }
-        i += 8;
-    }
-    while i < b.len() {
-        let c = b[i];
-        if c >= 0x80 || ASCII_ESCAPE[c as usize] != 0 {
-            break;
-        }
-        i += 1;
-    }
-    i
+fn plain_run(b: &[u8], i: usize) -> usize {
+    swar::find_special::<true>(b, i)
 }
 
 /// Appends `b[i..end]`. Most runs are short: 16 bytes copied (a constant

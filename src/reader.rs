@@ -119,24 +119,6 @@ const ESCAPED_GROWTH: [u8; 256] = {
     t
 };
 
-/// Bytes that end a fast run inside a string: quote, backslash, control chars, non-ASCII.
-const STR_STOP: [bool; 256] = {
-    let mut t = [false; 256];
-    let mut i = 0;
-    while i < 0x20 {
-        t[i] = true;
-        i += 1;
-    }
-    t[b'"' as usize] = true;
-    t[b'\\' as usize] = true;
-    // Non-ASCII: counted, and checked when reading bytes.
-    let mut i = 0x80;
-    while i < 0x100 {
-        t[i] = true;
-        i += 1;
-    }
-    t
-};
 
 enum Frame {
     Object { slot: usize, key: (u32, u32) },
@@ -561,24 +543,8 @@ impl<'a> Parser<'a> {
     fn string(&mut self) -> Result<(), String> {
         self.pos += 1;
         loop {
-            // Eight bytes at a time while none is a quote, a backslash, a
-            // control char or non-ASCII; then straight to the first one that
-            // is (the lowest flag of these masks is always exact).
-            let mut found = false;
-            while let Some(x) = swar::load(self.src, self.pos) {
-                let stop = swar::has_control(x) | swar::has_byte(x, b'"') | swar::has_byte(x, b'\\') | swar::has_high(x);
-                if stop != 0 {
-                    self.pos += swar::first_flag(stop);
-                    found = true;
-                    break;
-                }
-                self.pos += 8;
-            }
-            if !found {
-                while self.pos < self.src.len() && !STR_STOP[self.src[self.pos] as usize] {
-                    self.pos += 1;
-                }
-            }
+            // Straight to the next quote, backslash, control char or non-ASCII byte.
+            self.pos = swar::find_special::<false>(self.src, self.pos);
             match self.peek() {
                 None => return Err("unterminated string".into()),
                 Some(b'"') => {

@@ -72,6 +72,66 @@ pub fn all_ascii(b: &[u8]) -> bool {
     has_high(acc) == 0 && blocks.remainder().is_ascii()
 }
 
+/// The first byte at or after `i` that a JSON string scan must stop on: a
+/// quote, a backslash, a control character (below 0x20), a non-ASCII byte
+/// (0x80 and above) and, with `DEL`, 0x7f (which ensure_ascii escapes);
+/// `b.len()` if there is none. Sixteen bytes at a time with SSE2 on x86_64
+/// (part of its baseline), eight bytes at a time in a `u64` elsewhere.
+#[inline(always)]
+pub fn find_special<const DEL: bool>(b: &[u8], mut i: usize) -> usize {
+    #[cfg(target_arch = "x86_64")]
+    while let Some(m) = sse2::special16::<DEL>(b, i) {
+        if m != 0 {
+            return i + m.trailing_zeros() as usize;
+        }
+        i += 16;
+    }
+    while let Some(x) = load(b, i) {
+        let mut m = has_control(x) | has_byte(x, b'"') | has_byte(x, b'\\') | has_high(x);
+        if DEL {
+            m |= has_byte(x, 0x7f);
+        }
+        if m != 0 {
+            return i + first_flag(m);
+        }
+        i += 8;
+    }
+    while i < b.len() {
+        let c = b[i];
+        if c < 0x20 || c >= 0x80 || c == b'"' || c == b'\\' || (DEL && c == 0x7f) {
+            break;
+        }
+        i += 1;
+    }
+    i
+}
+
+#[cfg(target_arch = "x86_64")]
+mod sse2 {
+    use core::arch::x86_64::*;
+
+    /// One bit per byte of `b[i..i + 16]` that `find_special` stops on.
+    #[inline(always)]
+    pub fn special16<const DEL: bool>(b: &[u8], i: usize) -> Option<u32> {
+        let chunk = b.get(i..i + 16)?;
+        // SAFETY: SSE2 is in every x86_64 CPU (the target's baseline), and
+        // the unaligned load reads exactly the 16 bytes of `chunk`.
+        unsafe {
+            let v = _mm_loadu_si128(chunk.as_ptr().cast());
+            let quote = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'"' as i8));
+            let backslash = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\\' as i8));
+            // A signed compare: bytes 0x80 and above are negative, so this
+            // one test finds them and the control characters.
+            let low_or_high = _mm_cmplt_epi8(v, _mm_set1_epi8(0x20));
+            let mut m = _mm_or_si128(_mm_or_si128(quote, backslash), low_or_high);
+            if DEL {
+                m = _mm_or_si128(m, _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7f)));
+            }
+            Some(_mm_movemask_epi8(m) as u32)
+        }
+    }
+}
+
 /// Index of the first flagged byte of a non-zero mask from the tests above.
 /// Their false flags (a borrow carried into the next byte) only ever sit
 /// above a true one, so the lowest flag is exact.
@@ -119,6 +179,36 @@ mod tests {
                     assert!(!eq(a, &c));
                 }
                 assert!(!eq(a, &text[..n.saturating_sub(1)]) || n == 0);
+            }
+        }
+    }
+
+    #[test]
+    fn find_special_finds_the_first_stop_at_any_position() {
+        let stops = [0x00u8, 0x1f, b'"', b'\\', 0x7f, 0x80, 0xc3, 0xff];
+        let plain = [b' ', b'a', 0x21, 0x5b, 0x5d, 0x7e];
+        for len in 0..40 {
+            for p in 0..=len {
+                for &x in &stops {
+                    for &y in stops.iter().chain(&plain) {
+                        let mut b = vec![b'a'; len];
+                        if p < len {
+                            b[p] = x;
+                        }
+                        for q in (p + 1)..len.min(p + 3) {
+                            b[q] = y;
+                        }
+                        for start in [0, 1, 7, 8, 15, 16, 17] {
+                            if start > len {
+                                continue;
+                            }
+                            let stop = |c: u8, del: bool| c < 0x20 || c >= 0x80 || c == b'"' || c == b'\\' || (del && c == 0x7f);
+                            let want = |del| (start..len).find(|&k| stop(b[k], del)).unwrap_or(len);
+                            assert_eq!(find_special::<true>(&b, start), want(true), "{b:?} from {start}");
+                            assert_eq!(find_special::<false>(&b, start), want(false), "{b:?} from {start}");
+                        }
+                    }
+                }
             }
         }
     }
