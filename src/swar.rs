@@ -98,7 +98,7 @@ pub fn find_special<const DEL: bool>(b: &[u8], mut i: usize) -> usize {
     }
     while i < b.len() {
         let c = b[i];
-        if c < 0x20 || c >= 0x80 || c == b'"' || c == b'\\' || (DEL && c == 0x7f) {
+        if !(0x20..0x80).contains(&c) || c == b'"' || c == b'\\' || (DEL && c == 0x7f) {
             break;
         }
         i += 1;
@@ -195,14 +195,14 @@ mod tests {
                         if p < len {
                             b[p] = x;
                         }
-                        for q in (p + 1)..len.min(p + 3) {
-                            b[q] = y;
+                        for c in b.iter_mut().take(len.min(p + 3)).skip(p + 1) {
+                            *c = y;
                         }
                         for start in [0, 1, 7, 8, 15, 16, 17] {
                             if start > len {
                                 continue;
                             }
-                            let stop = |c: u8, del: bool| c < 0x20 || c >= 0x80 || c == b'"' || c == b'\\' || (del && c == 0x7f);
+                            let stop = |c: u8, del: bool| !(0x20..0x80).contains(&c) || c == b'"' || c == b'\\' || (del && c == 0x7f);
                             let want = |del| (start..len).find(|&k| stop(b[k], del)).unwrap_or(len);
                             assert_eq!(find_special::<true>(&b, start), want(true), "{b:?} from {start}");
                             assert_eq!(find_special::<false>(&b, start), want(false), "{b:?} from {start}");
