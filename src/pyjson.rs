@@ -145,24 +145,7 @@ fn copy_run(out: &mut Vec<u8>, b: &[u8], i: usize, end: usize) {
 /// Writes a Rust string as a Python JSON string literal (quotes included).
 pub fn write_str(out: &mut Vec<u8>, s: &str) {
     out.push(b'"');
-    let b = s.as_bytes();
-    let mut i = 0;
-    while i < b.len() {
-        let end = plain_run(b, i);
-        copy_run(out, b, i, end);
-        i = end;
-        // Either an ASCII byte to escape or the start of a UTF-8 sequence.
-        if let Some(&c) = b.get(i) {
-            if c < 0x80 {
-                push_ascii(out, c);
-                i += 1;
-            } else {
-                let (ch, len) = decode_utf8(b, i);
-                push_non_ascii(out, ch);
-                i += len;
-            }
-        }
-    }
+    write_body::<false, true>(out, s.as_bytes(), 0);
     out.push(b'"');
 }
 
@@ -172,16 +155,18 @@ pub fn write_str(out: &mut Vec<u8>, s: &str) {
 /// does, lone surrogates included.
 pub fn write_string_body(out: &mut Vec<u8>, body: &str) {
     out.push(b'"');
-    write_body::<false>(out, body.as_bytes(), 0);
+    write_body::<false, false>(out, body.as_bytes(), 0);
     out.push(b'"');
 }
 
 /// Writes the escaped contents of a JSON string from `b[i]` (UTF-8, validated
 /// JSON string syntax). With `QUOTED`, `b` goes on past the string, which ends
 /// at the first unescaped `"`: returns the index just past that quote, so the
-/// string is walked once. Without it, the string runs to the end of `b`.
+/// string is walked once. Without it, the string runs to the end of `b`. With
+/// `RAW`, `b` is plain text (a Rust string), not JSON: a backslash is a
+/// character to escape, not the start of an escape.
 #[inline(always)]
-fn write_body<const QUOTED: bool>(out: &mut Vec<u8>, b: &[u8], mut i: usize) -> usize {
+fn write_body<const QUOTED: bool, const RAW: bool>(out: &mut Vec<u8>, b: &[u8], mut i: usize) -> usize {
     while i < b.len() {
         let end = plain_run(b, i);
         copy_run(out, b, i, end);
@@ -190,7 +175,7 @@ fn write_body<const QUOTED: bool>(out: &mut Vec<u8>, b: &[u8], mut i: usize) -> 
             break;
         }
         let c = b[i];
-        if c == b'\\' {
+        if c == b'\\' && !RAW {
             i = write_escape(out, b, i);
         } else if c == b'"' && QUOTED {
             return i + 1;
@@ -486,7 +471,7 @@ fn transcode_with(
             b'"' => {
                 let key_start = out.len();
                 out.push(b'"');
-                i = write_body::<true>(out, b, i + 1);
+                i = write_body::<true, false>(out, b, i + 1);
                 out.push(b'"');
                 let Some(f) = stack.last_mut() else { continue };
                 if !f.expect_key {
