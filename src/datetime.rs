@@ -8,19 +8,22 @@
 
 use chrono::{Datelike, NaiveDate, NaiveDateTime, TimeDelta, Timelike};
 
-/// Parses `text` and writes the DRF rendering (without quotes).
-pub fn render(text: &str, out: &mut Vec<u8>) -> Result<(), String> {
-    if render_utc_fast(text, out) {
+/// Parses a JSON string's raw body (the text between its quotes) and writes
+/// the DRF rendering (without quotes). The usual UTC text is rewritten as it
+/// stands; only text that is not (an escape fails that path too) is decoded
+/// and parsed in full.
+pub fn render(raw: &str, out: &mut Vec<u8>) -> Result<(), String> {
+    if render_utc_fast(raw, out) {
         return Ok(());
     }
-    let dt = parse_utc(text)?;
+    let dt = parse_utc(&crate::reader::decode_string_body(raw))?;
     write_utc(&dt, out);
     Ok(())
 }
 
 /// The common case, already in UTC: `YYYY-MM-DDTHH:MM:SS[.ffffff](+00:00|Z)`
 /// is rewritten without calendar arithmetic. Anything else returns false.
-pub fn render_utc_fast(text: &str, out: &mut Vec<u8>) -> bool {
+fn render_utc_fast(text: &str, out: &mut Vec<u8>) -> bool {
     let b = text.as_bytes();
     let head = match b.len() {
         20 | 25 | 27 | 32 => 19,
@@ -204,6 +207,9 @@ mod tests {
         assert_eq!(r("0999-01-01T00:00:00Z"), "0999-01-01T00:00:00Z");
         assert_eq!(r("2024-02-29T10:00:00.000001+00:00"), "2024-02-29T10:00:00.000001Z");
         assert_eq!(r("2024-02-29T10:00:00.100000Z"), "2024-02-29T10:00:00.100000Z");
+        // Raw JSON string bodies: an escape is decoded before the full parse.
+        assert_eq!(r(r"2026-11-26T23:17:32\u002B00:00"), "2026-11-26T23:17:32Z");
+        assert_eq!(r(r"2026-11-26T23\u003a17Z"), "2026-11-26T23:17:00Z");
     }
 
     #[test]

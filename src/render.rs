@@ -222,11 +222,7 @@ fn value_of(out: &mut Vec<u8>, field: &Field, v: Value<'_>, path: &Path<'_>) -> 
         Kind::DateTime => {
             let raw = v.string_body().ok_or_else(|| wrong("an ISO 8601 datetime string"))?;
             out.push(b'"');
-            // The usual UTC text needs no decoding (an escape fails the fast path).
-            if !datetime::render_utc_fast(raw, out) {
-                let s = v.as_str().unwrap_or_default();
-                datetime::render(&s, out).map_err(|m| Error::row(path.to_string(), m))?;
-            }
+            datetime::render(raw, out).map_err(|m| Error::row(path.to_string(), m))?;
             out.push(b'"');
             Ok(())
         }
