@@ -297,15 +297,6 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn expect(&mut self, byte: u8, what: &str) -> Result<(), String> {
-        self.skip_ws();
-        if self.peek() == Some(byte) {
-            self.pos += 1;
-            Ok(())
-        } else {
-            Err(self.unexpected(what))
-        }
-    }
 
     fn unexpected(&self, what: &str) -> String {
         match self.peek() {
@@ -359,15 +350,13 @@ impl<'a> Parser<'a> {
             };
             match (frame, next) {
                 (Frame::Object { .. }, Some(b',')) => {
-                    self.pos += 1;
-                    self.tight += usize::from(self.peek() != Some(b' '));
+                    self.separator();
                     self.key()?;
                     self.value()?;
                 }
                 (Frame::Array { index, .. }, Some(b',')) => {
                     *index += 1;
-                    self.pos += 1;
-                    self.tight += usize::from(self.peek() != Some(b' '));
+                    self.separator();
                     self.skip_ws();
                     self.value()?;
                 }
@@ -397,6 +386,14 @@ impl<'a> Parser<'a> {
         let (start, end) = (c.start, c.end);
         self.stack.pop();
         self.child(start, end);
+    }
+
+    /// Steps over a `,` or `:`, counting it for `python_size_hint` when no
+    /// space follows (json.dumps writes one).
+    #[inline(always)]
+    fn separator(&mut self) {
+        self.pos += 1;
+        self.tight += usize::from(self.peek() != Some(b' '));
     }
 
     /// A value just ended: its container, if recorded, notes it.
@@ -429,8 +426,11 @@ impl<'a> Parser<'a> {
         if let Some(Frame::Object { key, .. }) = self.stack.last_mut() {
             *key = (start as u32, end as u32);
         }
-        self.expect(b':', "':'")?;
-        self.tight += usize::from(self.peek() != Some(b' '));
+        self.skip_ws();
+        if self.peek() != Some(b':') {
+            return Err(self.unexpected("':'"));
+        }
+        self.separator();
         self.skip_ws();
         Ok(())
     }
@@ -571,13 +571,14 @@ impl<'a> Parser<'a> {
                 Some(c) if c >= 0x80 => {
                     // A run of multi-byte sequences: counted for `python_size_hint`,
                     // and checked when the text is not known to be UTF-8.
-                    let run = self.src[self.pos..].iter().take_while(|&&c| c >= 0x80).count();
-                    let bytes = &self.src[self.pos..self.pos + run];
-                    if self.check_utf8 && std::str::from_utf8(bytes).is_err() {
+                    let start = self.pos;
+                    while let Some(&b) = self.src.get(self.pos).filter(|&&b| b >= 0x80) {
+                        self.high += ESCAPED_GROWTH[b as usize] as usize;
+                        self.pos += 1;
+                    }
+                    if self.check_utf8 && std::str::from_utf8(&self.src[start..self.pos]).is_err() {
                         return Err("invalid UTF-8 in string".into());
                     }
-                    self.high += bytes.iter().map(|&b| ESCAPED_GROWTH[b as usize] as usize).sum::<usize>();
-                    self.pos += run;
                 }
                 Some(_) => return Err("control character in string (must be escaped)".into()),
             }
