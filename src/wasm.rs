@@ -26,26 +26,51 @@ use wasm_bindgen::JsCast;
 #[wasm_bindgen(js_name = buildDeliveries, skip_typescript)]
 pub fn build_deliveries(event: JsValue) -> Result<JsValue, JsValue> {
     event_text(&event, "buildDeliveries")
-        .and_then(|text| crate::build_deliveries_bytes(&text))
+        .and_then(|text| text.build())
         .and_then(|p| fits_in_js_strings(&p.deliveries, p.options.body_as).map(|()| p))
         .map(|p| plan_to_js(&p))
         .map_err(error_to_js)
 }
 
-/// The event's JSON text as bytes, from any of the three forms, once it is
-/// known to fit in the module's memory. Bytes from a `Uint8Array` may not be
-/// UTF-8: the reader checks them as it goes.
-fn event_text(event: &JsValue, api: &str) -> Result<Vec<u8>, Error> {
+/// The event's JSON text: a string (from JS, so UTF-8) or bytes from a
+/// `Uint8Array`, which may not be (the reader checks them as it goes).
+enum EventText {
+    Text(String),
+    Bytes(Vec<u8>),
+}
+
+impl EventText {
+    fn build(&self) -> Result<crate::Plan, Error> {
+        match self {
+            EventText::Text(s) => crate::build_deliveries(s),
+            EventText::Bytes(b) => crate::build_deliveries_bytes(b),
+        }
+    }
+
+    fn batches(self) -> Result<Batches, Error> {
+        match self {
+            EventText::Text(s) => Batches::new(s),
+            EventText::Bytes(b) => Batches::from_bytes(b),
+        }
+    }
+}
+
+/// The event's JSON text, from any of the three forms, once it is known to
+/// fit in the module's memory.
+fn event_text(event: &JsValue, api: &str) -> Result<EventText, Error> {
     let text = if let Some(text) = event.as_string() {
-        text.into_bytes()
+        EventText::Text(text)
     } else if let Some(bytes) = event.dyn_ref::<Uint8Array>() {
-        bytes.to_vec()
+        EventText::Bytes(bytes.to_vec())
     } else if event.is_object() {
-        to_json_text(event)?.into_bytes()
+        EventText::Text(to_json_text(event)?)
     } else {
         return Err(Error::event("", format!("{api} takes the event as a JSON string, UTF-8 JSON bytes or an object")));
     };
-    fits_in_wasm_memory(&text)?;
+    fits_in_wasm_memory(match &text {
+        EventText::Text(s) => s.as_bytes(),
+        EventText::Bytes(b) => b,
+    })?;
     Ok(text)
 }
 
@@ -186,7 +211,7 @@ fn skipped_to_js(skipped: &[crate::plan::Skipped]) -> Array {
 /// a row throw from the `next()` of its batch.
 #[wasm_bindgen(js_name = planBatches, skip_typescript)]
 pub fn plan_batches(event: JsValue) -> Result<JsValue, JsValue> {
-    let batches = event_text(&event, "planBatches").and_then(Batches::from_bytes).map_err(error_to_js)?;
+    let batches = event_text(&event, "planBatches").and_then(EventText::batches).map_err(error_to_js)?;
     Ok(make_iterable(BatchIterator { batches }.into()))
 }
 
