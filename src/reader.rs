@@ -141,7 +141,7 @@ struct Parser<'a> {
     children: Chunked<Span>,
     /// What ensure_ascii adds to the strings' non-ASCII characters, and how
     /// many `,` or `:` have no space after them.
-    high: usize,
+    escape_growth: usize,
     tight: usize,
     /// Whether the last string read had an escape, and whether a key began with `$`.
     escaped: bool,
@@ -177,14 +177,14 @@ fn parse_bytes(src: &[u8], check_utf8: bool) -> Result<Parsed, SyntaxError> {
         pending: Vec::new(),
         pending_from: Vec::new(),
         children: Chunked::default(),
-        high: 0,
+        escape_growth: 0,
         tight: 0,
         escaped: false,
         dollar_keys: false,
     };
     let result = p.run();
     let path = if result.is_err() { p.path() } else { String::new() };
-    let growth = p.high + p.tight;
+    let growth = p.escape_growth + p.tight;
     match result {
         Ok(()) => Ok(Parsed { tape: p.tape, children: p.children, growth, dollar_keys: p.dollar_keys }),
         Err(message) => Err(error_at(src, p.pos, message, path)),
@@ -573,7 +573,7 @@ impl<'a> Parser<'a> {
                     // and checked when the text is not known to be UTF-8.
                     let start = self.pos;
                     while let Some(&b) = self.src.get(self.pos).filter(|&&b| b >= 0x80) {
-                        self.high += ESCAPED_GROWTH[b as usize] as usize;
+                        self.escape_growth += ESCAPED_GROWTH[b as usize] as usize;
                         self.pos += 1;
                     }
                     if self.check_utf8 && std::str::from_utf8(&self.src[start..self.pos]).is_err() {
