@@ -374,6 +374,7 @@ impl<'d> Planner<'d> {
                             }
                             let path = root.index(k * size + j);
                             let v = one(*row, &path)?;
+                            reserve_for(&mut out, v.text().len());
                             self.renderer.row(&mut out, ser, v, &ctx, &path.key(nested.key))?;
                         }
                         out.push(b']');
