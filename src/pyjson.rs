@@ -81,24 +81,10 @@ const HEX_VALUE: [u8; 256] = {
     t
 };
 
-/// Each byte as two lowercase hex digits (first digit in the low byte): a
-/// `\uXXXX` takes two look-ups and is stored from one word.
-const HEX_PAIR: [u16; 256] = {
-    let mut t = [0u16; 256];
-    let mut i = 0;
-    while i < 256 {
-        t[i] = HEX[i >> 4] as u16 | (HEX[i & 0xf] as u16) << 8;
-        i += 1;
-    }
-    t
-};
-
 #[inline]
 fn push_unit(out: &mut Vec<u8>, unit: u32) {
-    let hi = HEX_PAIR[(unit >> 8 & 0xff) as usize] as u64;
-    let lo = HEX_PAIR[(unit & 0xff) as usize] as u64;
-    let word = u64::from(u16::from_le_bytes(*b"\\u")) | hi << 16 | lo << 32;
-    out.extend_from_slice(&word.to_le_bytes()[..6]);
+    let hex = |shift: u32| HEX[(unit >> shift & 0xf) as usize];
+    out.extend_from_slice(&[b'\\', b'u', hex(12), hex(8), hex(4), hex(0)]);
 }
 
 #[inline]
