@@ -110,7 +110,11 @@ export interface Options {
   batchSize?: number;
   /** "bytes" gives each body as a UTF-8 Uint8Array. Default "string". */
   bodyAs?: "string" | "bytes";
-  /** Label Studio's SSRF_PROTECTION_ENABLED (default true): reserved IPv4 literals and localhost are skipped. */
+  /**
+   * Label Studio's SSRF_PROTECTION_ENABLED (default true): a URL whose host is a reserved
+   * address, as Label Studio or as `fetch` reads it (numeric forms, IDNA mapping, localhost),
+   * is skipped. Host names are resolved and checked at send time (`ls-webhooks/safe-fetch`).
+   */
   ssrfProtection?: boolean;
 }
 
@@ -155,6 +159,8 @@ export interface Plan<B = string | BodyBytes> {
   /** Batch by batch, targets in order. */
   deliveries: Array<Delivery<B>>;
   skipped: Skipped[];
+  /** The plan was made with SSRF protection on: send it through the send-time guard too. */
+  ssrfProtection: boolean;
 }
 
 /** The errors thrown: an Error with a code and the path of the offending field. */
@@ -225,6 +231,8 @@ export interface BatchIterator<B = string | BodyBytes> extends IterableIterator<
   readonly targets: number[];
   readonly skipped: Skipped[];
   readonly batchCount: number;
+  /** The plan was made with SSRF protection on: send it through the send-time guard too. */
+  readonly ssrfProtection: boolean;
   /** @throws {WebhookError} when a row of the next batch cannot be rendered. */
   next(): IteratorResult<BatchStep<B>, undefined>;
   /** Releases the event's memory now (it is also released after the last batch). */
@@ -237,5 +245,11 @@ export interface BatchIterator<B = string | BodyBytes> extends IterableIterator<
  * @throws {WebhookError}
  */
 export function planBatches(event: string | Uint8Array | WebhookEvent): BatchIterator;
+/**
+ * The reserved network (Label Studio's `validate_ip` list, e.g. "127.0.0.0/8") an address is
+ * in, or null for a public address. For send-time guards: give it every address a host name
+ * resolves to. @throws {TypeError} when `address` is not an IPv4 or IPv6 address.
+ */
+export function reservedBlock(address: string): string | null;
 /** Size in bytes of the module's linear memory (it only grows: after a call, the peak that call needed). */
 export function wasmMemoryBytes(): number;

@@ -30,6 +30,7 @@ pub mod registry;
 pub mod render;
 pub mod schema;
 pub mod serializers;
+pub mod ssrf;
 mod swar;
 pub mod targets;
 

@@ -120,6 +120,15 @@ pub fn python_json_dumps(json: &str) -> Result<String, JsValue> {
     Ok(out)
 }
 
+/// `reservedBlock(address)`: the banned network an address is in, or null.
+#[wasm_bindgen(js_name = reservedBlock, skip_typescript)]
+pub fn reserved_block(address: &str) -> Result<JsValue, JsValue> {
+    match crate::ssrf::reserved_block_of_text(address) {
+        Ok(block) => Ok(block.map_or(JsValue::NULL, JsValue::from_str)),
+        Err(_) => Err(js_sys::TypeError::new(&format!("not an IP address: {address:?}")).into()),
+    }
+}
+
 /// `wasmMemoryBytes()`: the size of this module's linear memory, which only
 /// grows: its value after a call is the peak that call needed. For benchmarks.
 #[wasm_bindgen(js_name = wasmMemoryBytes, skip_typescript)]
@@ -151,6 +160,7 @@ fn plan_to_js(plan: &Plan) -> JsValue {
     set(&out, "targets", &ids_to_js(&plan.targets));
     set(&out, "deliveries", &deliveries_to_js(&plan.deliveries, plan.options.body_as));
     set(&out, "skipped", &skipped_to_js(&plan.skipped));
+    set(&out, "ssrfProtection", &JsValue::from_bool(plan.options.ssrf_protection));
     out.into()
 }
 
@@ -241,6 +251,11 @@ impl BatchIterator {
     #[wasm_bindgen(getter)]
     pub fn skipped(&self) -> Array {
         skipped_to_js(self.batches.skipped())
+    }
+
+    #[wasm_bindgen(getter, js_name = ssrfProtection)]
+    pub fn ssrf_protection(&self) -> bool {
+        self.batches.options().ssrf_protection
     }
 
     #[wasm_bindgen(getter, js_name = batchCount)]
