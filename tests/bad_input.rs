@@ -260,6 +260,51 @@ fn b13_header_with_cr_lf_and_b14_non_http_url_are_skipped_the_others_delivered()
     }
 }
 
+/// Webhook 3's verdict when its URL is `url` (`None`: delivered), and that the others still go out.
+fn url_verdict(url: &str, ssrf: bool) -> Option<SkipReason> {
+    let text = format!("{}, \"options\": {{\"ssrfProtection\": {ssrf}}}}}", good().trim_end_matches('}'));
+    let text = text.replace("\"ftp://c.example/hook\"", &serde_json::to_string(url).unwrap());
+    let plan = build_deliveries(&text).unwrap();
+    assert!(plan.deliveries.iter().any(|d| d.webhook_id == 1) && plan.deliveries.iter().any(|d| d.webhook_id == 4), "{url}");
+    let skipped = plan.skipped.iter().find(|s| s.webhook_id == 3).map(|s| s.reason);
+    assert_eq!(skipped.is_none(), plan.deliveries.iter().any(|d| d.webhook_id == 3), "{url}");
+    skipped
+}
+
+#[test]
+fn b17_reserved_address_in_any_form_is_ssrf_blocked() {
+    for url in ["http://127.0.0.1/", "http://2130706433/", "http://0x7f000001/", "http://127.1/", "http://0177.0.0.1/", "http://0x7f.1/",
+        "http://0/", "http://127。0。0。1/", "http://①②⑦.0.0.1/", "http://ⓛocalhost/", "http://localhost/", "http://[::1]/",
+        "http://169.254.169.254/latest/meta-data/", "http://0xa9fea9fe/", "http://%31%32%37.0.0.1/", "http://1.1.1.1@127.0.0.1/",
+        "http:\\\\127.0.0.1\\", "http://<broadcast>/"] {
+        assert_eq!(url_verdict(url, true), Some(SkipReason::SsrfBlocked), "{url}");
+    }
+    // Public literals and names still go out; with protection off, loopback does too.
+    for url in ["http://1.1.1.1/", "http://93.184.215.14/", "http://16843009/", "http://example.com/"] {
+        assert_eq!(url_verdict(url, true), None, "{url}");
+    }
+    assert_eq!(url_verdict("http://2130706433:8080/", false), None);
+}
+
+#[test]
+fn b18_url_fetch_reads_elsewhere_or_cannot_send_is_invalid_url() {
+    for url in ["http://1.1.1.1./", "http://ｅｘａｍｐｌｅ.com/", "http://☃.net/", "http://a.example:0/", "http://a%2fb.example.com/",
+        "http://1.1.1.1:65536/"] {
+        assert_eq!(url_verdict(url, false), Some(SkipReason::InvalidUrl), "{url}");
+    }
+}
+
+#[test]
+fn b19_header_fetch_refuses_is_invalid_header() {
+    for (name, value) in [("X Space", "v"), ("X(paren)", "v"), ("X-Nul", "a\\u0000b")] {
+        let text = good().replace("\"X-Ok\": \"fine\", \"X-Bad\": \"a\\r\\nInjected: 1\"", &format!("\"{name}\": \"{value}\""));
+        let plan = build_deliveries(&text).unwrap();
+        let s = plan.skipped.iter().find(|s| s.webhook_id == 2).unwrap_or_else(|| panic!("{name}: not skipped"));
+        assert_eq!(s.reason, SkipReason::InvalidHeader);
+        assert!(s.message.contains("fetch"), "{}", s.message);
+    }
+}
+
 #[test]
 fn b15_nothing_partially_built_batch_by_batch() {
     // Batch size 2: the bad row is in the second batch. The whole plan is an error;
