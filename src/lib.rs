@@ -18,38 +18,26 @@
 //!
 //! See ARCHITECTURE.md for where things live.
 
-pub mod batches;
-mod chunked;
-pub mod datetime;
 pub mod error;
-pub mod event;
-pub mod plan;
-pub mod pyjson;
-pub mod reader;
-pub mod registry;
-pub mod render;
-pub mod schema;
-pub mod serializers;
-pub mod ssrf;
-mod swar;
-pub mod targets;
+pub mod json;
+pub mod labelstudio;
 
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
 
-pub use batches::{Batch, Batches};
 pub use error::{Error, ErrorCode};
-pub use event::{BodyAs, Options, DEFAULT_BATCH_SIZE};
-pub use plan::{Body, Delivery, Plan, Skipped};
-pub use registry::{Action, ACTIONS};
-pub use targets::SkipReason;
+pub use labelstudio::batches::{Batch, Batches};
+pub use labelstudio::event::{BodyAs, Options, DEFAULT_BATCH_SIZE};
+pub use labelstudio::plan::{Body, Delivery, Plan, Skipped};
+pub use labelstudio::registry::{Action, ACTIONS};
+pub use labelstudio::targets::SkipReason;
 
 /// Builds every delivery for an event given as JSON text.
 pub fn build_deliveries(event_json: &str) -> Result<Plan, Error> {
-    plan::build(event_json)
+    labelstudio::plan::build(event_json)
 }
 
 /// Builds every delivery for an event given as UTF-8 JSON bytes.
 pub fn build_deliveries_bytes(event_json: &[u8]) -> Result<Plan, Error> {
-    plan::build_bytes(event_json)
+    labelstudio::plan::build_bytes(event_json)
 }

@@ -12,11 +12,12 @@
 //!   lost); BigInt gives large ints exactly; `Date` becomes an ISO string.
 
 use crate::error::{Error, ErrorCode};
-use crate::event::BodyAs;
-use crate::batches::Batches;
-use crate::plan::{Body, Delivery, Plan};
-use crate::reader::MAX_DEPTH;
-use crate::{pyjson, registry, schema, serializers};
+use crate::labelstudio::event::BodyAs;
+use crate::labelstudio::batches::Batches;
+use crate::labelstudio::plan::{Body, Delivery, Plan};
+use crate::json::reader::MAX_DEPTH;
+use crate::json::pyjson;
+use crate::labelstudio::{registry, schema, serializers};
 use js_sys::{Array, Object, Reflect, Uint8Array};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -123,7 +124,7 @@ pub fn python_json_dumps(json: &str) -> Result<String, JsValue> {
 /// `reservedBlock(address)`: the banned network an address is in, or null.
 #[wasm_bindgen(js_name = reservedBlock, skip_typescript)]
 pub fn reserved_block(address: &str) -> Result<JsValue, JsValue> {
-    match crate::ssrf::reserved_block_of_text(address) {
+    match crate::labelstudio::ssrf::reserved_block_of_text(address) {
         Ok(block) => Ok(block.map_or(JsValue::NULL, JsValue::from_str)),
         Err(_) => Err(js_sys::TypeError::new(&format!("not an IP address: {address:?}")).into()),
     }
@@ -201,7 +202,7 @@ fn deliveries_to_js(deliveries: &[Delivery], body_as: BodyAs) -> Array {
     out
 }
 
-fn skipped_to_js(skipped: &[crate::plan::Skipped]) -> Array {
+fn skipped_to_js(skipped: &[crate::labelstudio::plan::Skipped]) -> Array {
     skipped
         .iter()
         .map(|s| {
@@ -422,7 +423,7 @@ fn write_js(value: &JsValue, out: &mut Vec<u8>, path: &mut Vec<Seg>) -> Result<(
         out.try_reserve(size).map_err(|_| too_large())?;
         json_str(out, &s);
     } else if let Some(date) = value.dyn_ref::<js_sys::Date>() {
-        let iso = crate::datetime::from_epoch_millis(date.get_time())
+        let iso = crate::labelstudio::datetime::from_epoch_millis(date.get_time())
             .ok_or_else(|| Error::new(ErrorCode::InvalidRow, path_text(path), "invalid Date"))?;
         pyjson::write_str(out, &iso);
     } else if Array::is_array(value) {

@@ -1,7 +1,7 @@
 //! Property tests: generated events never panic, and what is built is right.
 //!
 //! Valid events are generated from the serializer field lists of
-//! `ls_webhooks::serializers` (every field gets an arbitrary value of its
+//! `ls_webhooks::labelstudio::serializers` (every field gets an arbitrary value of its
 //! kind, nullable fields are sometimes null or left out, rows list their keys
 //! in any order, foreign keys go by name or column, as an id or as a row).
 //! Then:
@@ -19,9 +19,10 @@
 //! Bounded: a few hundred cases per property (PROPTEST_CASES overrides).
 #![cfg(not(target_arch = "wasm32"))]
 
-use ls_webhooks::registry::Action;
-use ls_webhooks::serializers::{Field, Kind, Serializer, SerializerId};
-use ls_webhooks::{build_deliveries, build_deliveries_bytes, pyjson, Batches, Error, ErrorCode, Plan, ACTIONS};
+use ls_webhooks::labelstudio::registry::Action;
+use ls_webhooks::labelstudio::serializers::{Field, Kind, Serializer, SerializerId};
+use ls_webhooks::json::pyjson;
+use ls_webhooks::{build_deliveries, build_deliveries_bytes, Batches, Error, ErrorCode, Plan, ACTIONS};
 use proptest::collection::vec;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngSeed, TestCaseError, TestRunner};
@@ -341,7 +342,7 @@ fn sure_webhook() -> String {
 }
 
 fn event_for(action: &'static Action) -> BoxedStrategy<Event> {
-    let project = row_of(&ls_webhooks::serializers::PROJECT).prop_map(|mut p| {
+    let project = row_of(&ls_webhooks::labelstudio::serializers::PROJECT).prop_map(|mut p| {
         p.set("id", PROJECT_ID.to_string());
         p
     });
@@ -503,7 +504,7 @@ fn checks_for(ev: &Event, batch: usize) -> Vec<Check> {
         }
     }
     if let (Some(p), false) = (&ev.project, a.key == "project") {
-        checks_of(p, &ls_webhooks::serializers::PROJECT, vec!["project".into()], &mut out);
+        checks_of(p, &ls_webhooks::labelstudio::serializers::PROJECT, vec!["project".into()], &mut out);
     }
     out
 }
@@ -607,7 +608,7 @@ enum Target {
 }
 
 fn parse_row(text: &str) -> Row {
-    let doc = ls_webhooks::reader::Doc::parse(text).unwrap();
+    let doc = ls_webhooks::json::reader::Doc::parse(text).unwrap();
     let entries = doc.root().entries().unwrap().map(|(k, v)| (k.into_owned(), v.text().to_string())).collect();
     Row { entries, bare: None }
 }
@@ -616,7 +617,7 @@ fn parse_row(text: &str) -> Row {
 /// (where its errors are reported), or None when there is no such row.
 fn edit_row(ev: &mut Event, t: Target, edit: impl FnOnce(&mut Row, &'static Serializer)) -> Option<String> {
     let action = ev.action;
-    let project_ser = &ls_webhooks::serializers::PROJECT;
+    let project_ser = &ls_webhooks::labelstudio::serializers::PROJECT;
     if action.action == "PROJECT_UPDATED" {
         // The instance is the project row, and the body's "project" is
         // rendered from the event's project: edit both alike.

@@ -6,7 +6,7 @@
 //!   URL of `tests/fixtures/ssrf/` (made by `tools/capture/ssrf_table.py`).
 #![cfg(not(target_arch = "wasm32"))]
 
-use ls_webhooks::ssrf::labelstudio::{self, Host};
+use ls_webhooks::labelstudio::ssrf::labelstudio::{self, Host};
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 use serde_json::Value;

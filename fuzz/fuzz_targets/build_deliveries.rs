@@ -7,7 +7,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use ls_webhooks::{build_deliveries_bytes, pyjson, Batches, ErrorCode};
+use ls_webhooks::json::pyjson;
+use ls_webhooks::{build_deliveries_bytes, Batches, ErrorCode};
 
 fuzz_target!(|data: &[u8]| {
     let whole = build_deliveries_bytes(data);

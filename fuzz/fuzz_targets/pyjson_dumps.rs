@@ -9,7 +9,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use ls_webhooks::pyjson;
+use ls_webhooks::json::pyjson;
 
 /// Equal as JSON values, numbers compared as doubles: serde_json reads the
 /// int `-0` as the float -0.0, where Python reads the int 0.

@@ -5,7 +5,7 @@
 //! Label Studio reads the project from, and the nested fields added next to
 //! the instance. `description` says when Label Studio 1.23.2 emits it.
 
-use crate::serializers::SerializerId;
+use crate::labelstudio::serializers::SerializerId;
 use serde::Serialize;
 
 #[derive(Debug, Serialize)]

@@ -6,14 +6,14 @@
 //! `send_payload` false share one `{"action": ...}` body.
 
 use crate::error::{Error, Path};
-use crate::event::{self, Event, Instance, Options};
-use crate::pyjson;
-use crate::reader::{Doc, Kind, Value};
-use crate::registry::Action;
-use crate::render::{Context, Renderer};
-use crate::serializers::SerializerId;
-use crate::swar;
-use crate::targets::{self, SkipReason};
+use crate::labelstudio::event::{self, Event, Instance, Options};
+use crate::json::pyjson;
+use crate::json::reader::{Doc, Kind, Value};
+use crate::labelstudio::registry::Action;
+use crate::labelstudio::render::{Context, Renderer};
+use crate::labelstudio::serializers::SerializerId;
+use crate::json::swar;
+use crate::labelstudio::targets::{self, SkipReason};
 use std::sync::Arc;
 
 /// The exact bytes of one POST body (always ASCII), shared between targets.

@@ -1,6 +1,6 @@
 //! JSON Schemas (draft 2020-12) of the webhook bodies, one per action,
-//! derived from the registry ([`crate::registry::ACTIONS`]) and the
-//! serializer field lists ([`crate::serializers`]). Nothing here restates a
+//! derived from the registry ([`crate::labelstudio::registry::ACTIONS`]) and the
+//! serializer field lists ([`crate::labelstudio::serializers`]). Nothing here restates a
 //! field or a key by hand except the field descriptions (Label Studio's own
 //! `help_text`, checked against the field lists by the tests below).
 //!
@@ -23,8 +23,8 @@
 //! project counts, `annotations_count`) are not required: DRF renders them
 //! only when the row carries them.
 
-use crate::registry::{Action, ACTIONS};
-use crate::serializers::{Field, Kind, Serializer, SerializerId};
+use crate::labelstudio::registry::{Action, ACTIONS};
+use crate::labelstudio::serializers::{Field, Kind, Serializer, SerializerId};
 use serde_json::{json, Map, Value};
 
 /// The meta-schema every schema declares.
@@ -425,7 +425,7 @@ pub fn schemas() -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{registry, serializers};
+    use crate::labelstudio::{registry, serializers};
 
     fn s(action: &str) -> Value {
         schema(registry::find(action).unwrap())

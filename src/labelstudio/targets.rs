@@ -3,7 +3,7 @@
 //! `requests`' header validation). A webhook that fails a check is skipped
 //! with a reason; Label Studio logs the exception and goes on with the next.
 
-use crate::ssrf::check_url;
+use crate::labelstudio::ssrf::check_url;
 use serde::Serialize;
 
 /// A configured webhook, in the shape of Label Studio's `/api/webhooks/`.

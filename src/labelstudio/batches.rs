@@ -6,9 +6,9 @@
 //! the event and one batch of bodies are alive at a time.
 
 use crate::error::Error;
-use crate::event::{self, Options};
-use crate::plan::{Delivery, Planner, Skipped};
-use crate::reader::Doc;
+use crate::labelstudio::event::{self, Options};
+use crate::labelstudio::plan::{Delivery, Planner, Skipped};
+use crate::json::reader::Doc;
 
 self_cell::self_cell!(
     /// The event text with the planner that borrows it.
@@ -48,7 +48,7 @@ impl Batches {
         Batches::from_doc(event::parse_doc_bytes(event_json)?)
     }
 
-    fn from_doc(doc: crate::reader::Doc<'static>) -> Result<Batches, Error> {
+    fn from_doc(doc: crate::json::reader::Doc<'static>) -> Result<Batches, Error> {
         let parsed = Parsed::try_new(doc, |doc| event::read(doc).and_then(Planner::new))?;
         let (action, targets, skipped, options, count) = parsed.with_dependent(|_, p| {
             (p.action().action, p.targets().to_vec(), p.skipped().to_vec(), p.options().clone(), p.batch_count())

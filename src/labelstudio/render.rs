@@ -1,11 +1,11 @@
-//! Renders rows through the serializer field lists of [`crate::serializers`],
+//! Renders rows through the serializer field lists of [`crate::labelstudio::serializers`],
 //! straight into a body buffer in Python's `json.dumps` form.
 
-use crate::datetime;
+use crate::labelstudio::datetime;
 use crate::error::{Error, Path};
-use crate::pyjson::{self, WriteError};
-use crate::reader::{Kind as JsonKind, Value};
-use crate::serializers::{self, Field, Kind, Serializer, SerializerId, DATA_UNDEFINED_NAME};
+use crate::json::pyjson::{self, WriteError};
+use crate::json::reader::{Kind as JsonKind, Value};
+use crate::labelstudio::serializers::{self, Field, Kind, Serializer, SerializerId, DATA_UNDEFINED_NAME};
 
 /// What rows need from the event: the project, for `$undefined$`.
 #[derive(Clone, Copy)]
@@ -83,7 +83,7 @@ impl<'d> Renderer<'d> {
             // Compare the raw key first; decode only a key with escapes that matched nothing.
             let i = find_field(fields, |name| key.is(name), cursor).or_else(|| {
                 let raw = key.raw();
-                raw.contains('\\').then(|| find_field(fields, |name| name == crate::reader::decode_string_body(raw), cursor)).flatten()
+                raw.contains('\\').then(|| find_field(fields, |name| name == crate::json::reader::decode_string_body(raw), cursor)).flatten()
             });
             if let Some(i) = i {
                 self.slots[i] = Some(v);
@@ -324,8 +324,8 @@ fn first_data_type<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::reader::Doc;
-    use crate::serializers;
+    use crate::json::reader::Doc;
+    use crate::labelstudio::serializers;
 
     fn render(ser: &Serializer, row: &str, project: Option<&str>) -> Result<String, Error> {
         let doc = Doc::parse(row).unwrap();

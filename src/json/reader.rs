@@ -17,8 +17,8 @@
 //! Numbers keep their text, so ints of any size and the int/float distinction
 //! survive exactly as Python's `json.loads` would see them.
 
-use crate::chunked::Chunked;
-use crate::swar;
+use crate::json::chunked::Chunked;
+use crate::json::swar;
 use std::borrow::Cow;
 
 /// Deepest nesting accepted. CPython's encoder gives up (RecursionError) well
@@ -1129,7 +1129,7 @@ mod tests {
     fn size_hint_is_exact_for_strings_and_separators() {
         for text in [r#"["é", "日本語", "😀x"]"#, r#"{"a":"é","b":[1,2]}"#, r#"["plain", 1, "ascii"]"#] {
             let d = Doc::parse_utf8(text.as_bytes()).unwrap();
-            let python = crate::pyjson::dumps(text).unwrap();
+            let python = crate::json::pyjson::dumps(text).unwrap();
             assert_eq!(d.python_size_hint(text.len()), python.len(), "{text}");
         }
     }

@@ -10,11 +10,11 @@
 //!   NaN and infinities are refused (`allow_nan=False`).
 //!
 //! Output is always ASCII. [`transcode`] re-emits a JSON value read by
-//! [`crate::reader`] in this format without building a tree, with Python's
+//! [`crate::json::reader`] in this format without building a tree, with Python's
 //! dict semantics for duplicate keys (first position, last value).
 
-use crate::reader::{Doc, Number, Value};
-use crate::swar;
+use crate::json::reader::{Doc, Number, Value};
+use crate::json::swar;
 
 /// CPython's default `sys.int_info.default_max_str_digits`.
 pub const MAX_INT_DIGITS: usize = 4300;

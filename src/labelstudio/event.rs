@@ -4,9 +4,9 @@
 //! serializers read them when a payload is built.
 
 use crate::error::{Error, ErrorCode};
-use crate::reader::{Doc, Kind, ReadError, SyntaxError, Value};
-use crate::registry::{self, Action};
-use crate::targets::{HeaderValue, Webhook};
+use crate::json::reader::{Doc, Kind, ReadError, SyntaxError, Value};
+use crate::labelstudio::registry::{self, Action};
+use crate::labelstudio::targets::{HeaderValue, Webhook};
 
 /// Label Studio's `WEBHOOK_BATCH_SIZE` default.
 pub const DEFAULT_BATCH_SIZE: usize = 5000;

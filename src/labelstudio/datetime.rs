@@ -16,7 +16,7 @@ pub fn render(raw: &str, out: &mut Vec<u8>) -> Result<(), String> {
     if render_utc_fast(raw, out) {
         return Ok(());
     }
-    let dt = parse_utc(&crate::reader::decode_string_body(raw))?;
+    let dt = parse_utc(&crate::json::reader::decode_string_body(raw))?;
     write_utc(&dt, out);
     Ok(())
 }

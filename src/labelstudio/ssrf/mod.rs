@@ -12,7 +12,7 @@ mod whatwg;
 
 pub use reserved::{reserved_block, reserved_block_of_text};
 
-use crate::targets::SkipReason;
+use crate::labelstudio::targets::SkipReason;
 use std::net::{IpAddr, Ipv4Addr};
 
 /// `Err` holds why the webhook is skipped.
