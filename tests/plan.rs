@@ -1,7 +1,7 @@
 //! The whole pipeline, natively: event text in, deliveries out.
 #![cfg(not(target_arch = "wasm32"))]
 
-use ls_webhooks::reader::Doc;
+use ls_webhooks::json::reader::Doc;
 use ls_webhooks::{build_deliveries, build_deliveries_bytes, ErrorCode, Plan, SkipReason};
 
 fn sample(action: &str) -> String {
