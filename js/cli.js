@@ -9,12 +9,14 @@ const USAGE = `usage: ls-webhooks <command>
 
   demo                          play a project's life against a local receiver (built-in sample data)
   plan [FILE|-]                 print the delivery plan of an event (JSON) as buildDeliveries returns it
-  send [FILE|-] [--timeout S]   build the plan and POST every delivery (default timeout 1 s)
+  send [FILE|-] [--timeout S]   build the plan and POST every delivery (default timeout 1 s); with SSRF
+                                protection on, each connection's host is resolved once and checked
   actions                       the 12 actions of Label Studio 1.23.2 as a table
   help                          this text
 
 FILE is an event as JSON (- reads stdin). Without FILE, plan and send use the built-in
-sample TASKS_CREATED event.
+sample TASKS_CREATED event. --no-ssrf-protection (plan, send) sets the event's
+options.ssrfProtection to false, as SSRF_PROTECTION_ENABLED=false does in Label Studio.
 
 exit codes: 0 ok, 1 a delivery failed (send, demo), 2 usage, 3 cannot read the input,
   4 malformed JSON, 5 UNKNOWN_ACTION, 6 ORGANIZATION_ONLY_ACTION, 7 INVALID_EVENT, 8 INVALID_ROW`;
@@ -80,6 +82,105 @@ function build(lib, name, event) {
   }
 }
 
+// ---- --no-ssrf-protection: the event's bytes with options.ssrfProtection false ----
+
+const WS = new Set([0x20, 0x09, 0x0a, 0x0d]);
+
+/** The end (exclusive) of the JSON string starting at i (a quote), or -1. */
+function stringEnd(b, i) {
+  for (let j = i + 1; j < b.length; j++) {
+    if (b[j] === 0x5c) j++;
+    else if (b[j] === 0x22) return j + 1;
+  }
+  return -1;
+}
+
+/** The end (exclusive) of the JSON value starting at i, or -1 (structure only: the library validates). */
+function valueEnd(b, i) {
+  if (b[i] === 0x22) return stringEnd(b, i);
+  if (b[i] === 0x7b || b[i] === 0x5b) {
+    let depth = 0;
+    for (let j = i; j < b.length; j++) {
+      if (b[j] === 0x22) {
+        j = stringEnd(b, j) - 1;
+        if (j < 0) return -1;
+      } else if (b[j] === 0x7b || b[j] === 0x5b) depth++;
+      else if (b[j] === 0x7d || b[j] === 0x5d) {
+        if (--depth === 0) return j + 1;
+      }
+    }
+    return -1;
+  }
+  let j = i;
+  while (j < b.length && !WS.has(b[j]) && b[j] !== 0x2c && b[j] !== 0x7d && b[j] !== 0x5d) j++;
+  return j > i ? j : -1;
+}
+
+/**
+ * The event's bytes with `"ssrfProtection": false` added as the last key of its options
+ * (the library takes a duplicate key's last value, as Python's json.loads does), or a new
+ * `"options"` member when there is none (or it is null). Every other byte stays as it was,
+ * so rows and bodies are exactly those of the original. null when the bytes are not a
+ * JSON object this can patch (the caller then reports the library's own error).
+ */
+function withoutSsrfProtection(b) {
+  const skip = (i) => { while (i < b.length && WS.has(b[i])) i++; return i; };
+  let i = skip(0);
+  if (b[i] !== 0x7b) return null;
+  let options = null; // the last top-level "options" value: [start, end)
+  let members = 0;
+  i = skip(i + 1);
+  if (b[i] !== 0x7d) {
+    for (;;) {
+      i = skip(i);
+      if (b[i] !== 0x22) return null;
+      const keyEnd = stringEnd(b, i);
+      if (keyEnd < 0) return null;
+      let key;
+      try { key = JSON.parse(Buffer.from(b.subarray(i, keyEnd)).toString("utf8")); } catch { return null; }
+      i = skip(keyEnd);
+      if (b[i] !== 0x3a) return null;
+      const start = skip(i + 1);
+      const end = valueEnd(b, start);
+      if (end < 0) return null;
+      members++;
+      if (key === "options") options = [start, end];
+      i = skip(end);
+      if (b[i] === 0x2c) { i++; continue; }
+      if (b[i] === 0x7d) break;
+      return null;
+    }
+  }
+  const close = i;
+  if (skip(close + 1) !== b.length) return null;
+  const text = (s) => Buffer.from(s, "utf8");
+  const splice = (at, insert) => Buffer.concat([b.subarray(0, at), text(insert), b.subarray(at)]);
+  if (options && b[options[0]] === 0x7b) {
+    const inner = options[1] - 1; // the options object's closing brace
+    const empty = skip(options[0] + 1) === inner;
+    return splice(inner, `${empty ? "" : ", "}"ssrfProtection": false`);
+  }
+  if (options && Buffer.from(b.subarray(options[0], options[1])).toString("latin1") !== "null") return null;
+  return splice(close, `${members ? ", " : ""}"options": {"ssrfProtection": false}`);
+}
+
+/** build() of the event's bytes, with options.ssrfProtection false when `noSsrfProtection`. */
+function buildBytes(lib, name, bytes, noSsrfProtection) {
+  const exact = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (!noSsrfProtection) return build(lib, name, exact);
+  const patched = withoutSsrfProtection(bytes);
+  if (patched) {
+    try {
+      const plan = lib.buildDeliveries(new Uint8Array(patched.buffer, patched.byteOffset, patched.byteLength));
+      if (plan.ssrfProtection === false) return plan;
+    } catch {
+      // reported below, from the original bytes
+    }
+  }
+  build(lib, name, exact); // the original's own error, exactly as without the flag
+  throw new CliError(`${name}: cannot set options.ssrfProtection to false in this event`, EXIT.INVALID_EVENT);
+}
+
 function plural(n, one, many) {
   return `${n} ${n === 1 ? one : many}`;
 }
@@ -91,9 +192,16 @@ function bodyText(body) {
 // ---- plan, actions ----
 
 function planCmd(lib, args) {
-  if (args.length > 1) throw new CliError(`plan takes one FILE, got: ${args.join(" ")}`, EXIT.USAGE);
-  const { name, bytes } = readEvent(args[0]);
-  const plan = build(lib, name, new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+  let noSsrfProtection = false;
+  const files = [];
+  for (const a of args) {
+    if (a === "--no-ssrf-protection") noSsrfProtection = true;
+    else if (a.startsWith("--")) throw new CliError(`plan: unknown option ${a}`, EXIT.USAGE);
+    else files.push(a);
+  }
+  if (files.length > 1) throw new CliError(`plan takes one FILE, got: ${files.join(" ")}`, EXIT.USAGE);
+  const { name, bytes } = readEvent(files[0]);
+  const plan = buildBytes(lib, name, bytes, noSsrfProtection);
   for (const d of plan.deliveries) d.body = bodyText(d.body); // bodyAs "bytes": print the text
   process.stdout.write(JSON.stringify(plan, null, 2) + "\n");
   return EXIT.OK;
@@ -113,7 +221,9 @@ function actionsCmd(lib) {
 /** Why a fetch failed, in a few words. */
 function describeError(e, timeoutMs) {
   if (e && (e.name === "TimeoutError" || e.name === "AbortError")) return `timeout: no response within ${timeoutMs / 1000} s`;
+  if (e && e.code === "SSRF_BLOCKED") return `blocked: ${e.message} (SSRF_BLOCKED)`; // the send-time guard
   const cause = e && e.cause;
+  if (cause && cause.message === "bad port") return "fetch refuses this port (bad port)";
   const code = cause && (cause.code || (cause.errors && cause.errors[0] && cause.errors[0].code));
   const words = {
     ECONNREFUSED: "connection refused", ECONNRESET: "connection reset", ENOTFOUND: "host not found",
@@ -124,18 +234,27 @@ function describeError(e, timeoutMs) {
   return (cause && cause.message) || (e && e.message) || String(e);
 }
 
-/** POSTs one delivery; never throws. */
-async function post(d, timeoutMs) {
-  const started = Date.now();
+let safeFetchModule;
+/** ls-webhooks/safe-fetch (beside this file), or a CliError when its undici is missing. */
+function loadSafeFetch() {
+  if (safeFetchModule) return safeFetchModule;
   try {
-    const res = await fetch(d.url, {
-      method: d.method, headers: d.headers, body: d.body, redirect: "manual", signal: AbortSignal.timeout(timeoutMs),
-    });
-    await res.arrayBuffer(); // read the answer, as requests does
-    return { ok: res.status >= 200 && res.status < 300, status: res.status, text: `${res.status} ${res.statusText}`.trim(), ms: Date.now() - started };
-  } catch (e) {
-    return { ok: false, status: null, text: describeError(e, timeoutMs), ms: Date.now() - started };
+    require("undici"); // resolved from this directory, as safe-fetch.js (beside it) does
+  } catch {
+    throw new CliError("sending needs the undici package (an optional dependency of ls-webhooks, " +
+      "for the SSRF guard): npm install undici", EXIT.USAGE);
   }
+  return (safeFetchModule = require("./safe-fetch.js"));
+}
+
+/**
+ * POSTs one delivery as Label Studio does (ls-webhooks/safe-fetch: the SSRF guard on every
+ * connection when the plan was made with protection on, redirects followed); never throws.
+ */
+async function post(d, { timeoutMs, ssrfProtection }) {
+  const r = await loadSafeFetch().safeFetch(d, { timeoutMs, ssrfProtection });
+  const text = r.error ? describeError(r.error, timeoutMs) : `${r.status} ${r.statusText}`.trim();
+  return { ok: r.ok, status: r.status, text, ms: r.ms };
 }
 
 /**
@@ -144,6 +263,7 @@ async function post(d, timeoutMs) {
  * per delivery, or for many deliveries a progress line and one line per target.
  */
 async function sendPlan(plan, { timeoutMs, indent = "  ", out = console.log }) {
+  const ssrfProtection = plan.ssrfProtection !== false;
   const batches = plan.deliveries.reduce((n, d) => Math.max(n, d.batch + 1), 0);
   const many = plan.deliveries.length > MANY;
   const perTarget = new Map(plan.targets.map((id) => [id, { url: "", ok: 0, failed: 0, texts: new Map() }]));
@@ -152,7 +272,7 @@ async function sendPlan(plan, { timeoutMs, indent = "  ", out = console.log }) {
   let failed = 0;
   let lastShown = -1;
   for (const [i, d] of plan.deliveries.entries()) {
-    const r = await post(d, timeoutMs);
+    const r = await post(d, { timeoutMs, ssrfProtection });
     results.push({ delivery: d, ...r });
     if (!r.ok) failed++;
     const t = perTarget.get(d.webhookId);
@@ -193,17 +313,20 @@ function parseTimeout(value) {
 
 async function sendCmd(lib, args) {
   let timeoutMs = 1000; // Label Studio's WEBHOOK_TIMEOUT
+  let noSsrfProtection = false;
   const files = [];
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
-    if (a === "--timeout") timeoutMs = parseTimeout(args[++i]);
+    if (a === "--no-ssrf-protection") noSsrfProtection = true;
+    else if (a === "--timeout") timeoutMs = parseTimeout(args[++i]);
     else if (a.startsWith("--timeout=")) timeoutMs = parseTimeout(a.slice("--timeout=".length));
     else if (a.startsWith("--")) throw new CliError(`send: unknown option ${a}`, EXIT.USAGE);
     else files.push(a);
   }
   if (files.length > 1) throw new CliError(`send takes one FILE, got: ${files.join(" ")}`, EXIT.USAGE);
   const { name, bytes } = readEvent(files[0]);
-  const plan = build(lib, name, new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+  const plan = buildBytes(lib, name, bytes, noSsrfProtection);
+  if (plan.deliveries.length) loadSafeFetch(); // before any output
   const nb = plan.deliveries.reduce((n, d) => Math.max(n, d.batch + 1), 0);
   console.log(`${plan.action}: ${plural(plan.deliveries.length, "delivery", "deliveries")} to ` +
     `${plural(plan.targets.length, "target", "targets")} (${plural(nb, "batch", "batches")}), timeout ${timeoutMs / 1000} s`);
@@ -313,6 +436,7 @@ async function demoCmd(lib, args) {
     if (args[i] === "--timeout") timeoutMs = parseTimeout(args[++i]);
     else throw new CliError(`demo: unknown argument ${args[i]}`, EXIT.USAGE);
   }
+  loadSafeFetch();
   const receiver = await startReceiver();
   try {
     const { webhooks, batchSize, steps } = demoSteps(receiver.url);

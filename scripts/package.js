@@ -1,5 +1,5 @@
-// Turns wasm-pack's pkg/ into the npm package: name, description, bin, types,
-// and the CLI. Run by scripts/setup.sh after every build.
+// Turns wasm-pack's pkg/ into the npm package: name, description, bin, types, exports,
+// the CLI and ls-webhooks/safe-fetch. Run by scripts/setup.sh after every build.
 "use strict";
 const fs = require("fs");
 const path = require("path");
@@ -10,6 +10,9 @@ const meta = JSON.parse(fs.readFileSync(path.join(pkgDir, "package.json"), "utf8
 
 fs.copyFileSync(path.join(root, "js", "cli.js"), path.join(pkgDir, "cli.js"));
 fs.chmodSync(path.join(pkgDir, "cli.js"), 0o755);
+// The send-time SSRF guard (ls-webhooks/safe-fetch), used by the CLI's send and demo too.
+fs.copyFileSync(path.join(root, "js", "safe-fetch.js"), path.join(pkgDir, "safe-fetch.js"));
+fs.copyFileSync(path.join(root, "js", "safe-fetch.d.ts"), path.join(pkgDir, "safe-fetch.d.ts"));
 fs.copyFileSync(path.join(root, "README.md"), path.join(pkgDir, "README.md"));
 fs.copyFileSync(path.join(root, "LICENSE"), path.join(pkgDir, "LICENSE"));
 
@@ -21,7 +24,7 @@ for (const f of fs.readdirSync(path.join(root, "samples", "events"))) {
 }
 
 // wasm-pack lists the module, its types and the .wasm; add what the CLI needs.
-const files = new Set([...(meta.files || []), "cli.js", "README.md", "LICENSE", "samples"]);
+const files = new Set([...(meta.files || []), "cli.js", "safe-fetch.js", "safe-fetch.d.ts", "README.md", "LICENSE", "samples"]);
 for (const f of ["ls_webhooks.js", "ls_webhooks_bg.wasm", "ls_webhooks.d.ts"]) files.add(f);
 const out = {
   name: "ls-webhooks",
@@ -31,8 +34,19 @@ const out = {
   keywords: ["label-studio", "webhooks", "wasm", "cli"],
   main: meta.main,
   types: meta.types,
+  // "." and "./package.json" as before; "./safe-fetch" for require and import alike; "./*"
+  // keeps every file reachable by its own name, as it was before there was a map.
+  exports: {
+    ".": { types: `./${meta.types}`, default: `./${meta.main}` },
+    "./safe-fetch": { types: "./safe-fetch.d.ts", default: "./safe-fetch.js" },
+    "./package.json": "./package.json",
+    "./*": "./*",
+  },
   bin: { "ls-webhooks": "cli.js" },
   files: [...files],
-  engines: { node: ">=18" }, // fetch and AbortSignal.timeout (the CLI's send and demo)
+  // The core needs nothing. undici is safe-fetch's (the CLI's send and demo): its own fetch
+  // and connector, one version for both; 6.x runs on Node 18.17+ (7.x needs 20.18+).
+  optionalDependencies: { undici: "^6.21.0" },
+  engines: { node: ">=18" },
 };
 fs.writeFileSync(path.join(pkgDir, "package.json"), JSON.stringify(out, null, 2) + "\n");

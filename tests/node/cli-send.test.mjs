@@ -76,6 +76,23 @@ test("send: a plan with many deliveries gets a progress line and one line per ta
   receiver.received.forEach((got, i) => assert.ok(got.body.equals(Buffer.from(plan.deliveries[i].body)), `delivery ${i}`));
 });
 
+test("send: protection on skips a loopback receiver; --no-ssrf-protection sends to it", async () => {
+  receiver.received.length = 0;
+  const event = sample("PROJECT_DELETED");
+  const text = JSON.stringify({ ...event, webhooks: [{ id: 9, organization: 1, url: `${receiver.url}/guarded`, send_for_all_actions: true }] });
+  const on = await runCli(["send", "-"], { input: text });
+  assert.equal(on.code, 0, on.stderr);
+  assert.match(on.stdout, /^ {2}webhook 9 {2}skipped: SSRF_BLOCKED: /m);
+  assert.match(on.stdout, /summary: 0 deliveries, 0 ok, 0 failed, 1 webhook skipped/);
+  assert.equal(receiver.received.length, 0);
+  const off = await runCli(["send", "-", "--no-ssrf-protection"], { input: text });
+  assert.equal(off.code, 0, off.stderr);
+  assert.match(off.stdout, /^ {2}webhook 9 {2}200 OK /m);
+  assert.deepEqual(receiver.received.map((g) => g.path), ["/guarded"]);
+  const plan = lib.buildDeliveries(text.replace(/}$/, ', "options": {"ssrfProtection": false}}'));
+  assert.ok(receiver.received[0].body.equals(Buffer.from(plan.deliveries[0].body)));
+});
+
 test("demo: exits 0, plays the sequence, and its receiver saw every delivery byte for byte", async () => {
   const r = await runCli(["demo"]);
   assert.equal(r.code, 0, r.stderr + r.stdout);

@@ -58,6 +58,44 @@ test("plan with bodyAs bytes prints the bodies as text", async () => {
   assert.deepEqual(plan.deliveries.map((d) => d.body), expected.deliveries.map((d) => Buffer.from(d.body).toString("utf8")));
 });
 
+test("plan --no-ssrf-protection: the event's bytes with options.ssrfProtection false, every other byte kept", async () => {
+  const sampleText = fs.readFileSync(path.join(SAMPLES, "TASKS_CREATED.json"), "utf8");
+  const exactText = sampleText.replace('"text": "The croissants were flaky and warm 🥐"',
+    '"text": "The croissants were flaky and warm 🥐", "big": 123456789012345678901234567890, "f": 1.0');
+  const hook = (id, url) => ({ id, organization: 1, project: 12, url, send_for_all_actions: true });
+  const hooks = `"webhooks": ${JSON.stringify([hook(1, "http://127.0.0.1:8080/a"), hook(2, "http://localhost:8080/b"), hook(3, "https://example.com/c")])}`;
+  const withHooks = exactText.replace(/"webhooks": \[[\s\S]*\]\s*}\s*$/, `${hooks}}`);
+  const cases = [
+    // [the event as given, the same event written with ssrfProtection false]
+    [withHooks, withHooks.replace(/}$/, ', "options": {"ssrfProtection": false}}')],
+    [withHooks.replace(/}$/, ', "options": {"batchSize": 2, "ssrfProtection": true}}'),
+      withHooks.replace(/}$/, ', "options": {"batchSize": 2, "ssrfProtection": false}}')],
+    [withHooks.replace(/}$/, ', "options": {}}'), withHooks.replace(/}$/, ', "options": {"ssrfProtection": false}}')],
+    [withHooks.replace(/}$/, ', "options": null}'), withHooks.replace(/}$/, ', "options": {"ssrfProtection": false}}')],
+  ];
+  for (const [given, expectedText] of cases) {
+    const on = lib.buildDeliveries(given);
+    const r = await runCli(["plan", "-", "--no-ssrf-protection"], { input: given });
+    assert.equal(r.code, 0, r.stderr);
+    const plan = JSON.parse(r.stdout);
+    const expected = lib.buildDeliveries(expectedText);
+    assert.equal(expected.ssrfProtection, false);
+    assert.deepEqual(plan, expected);
+    assert.ok(plan.deliveries[0].body.includes('"big": 123456789012345678901234567890, "f": 1.0}'));
+    // Only the SSRF verdicts change: protection on skips the two loopback targets.
+    assert.deepEqual(on.skipped.map((s) => [s.webhookId, s.reason]), [[1, "SSRF_BLOCKED"], [2, "SSRF_BLOCKED"]]);
+    assert.deepEqual(plan.skipped, []);
+    assert.deepEqual(plan.deliveries.filter((d) => d.webhookId === 3), on.deliveries);
+  }
+  // An event the library refuses: the same error as without the flag.
+  const bad = await runCli(["plan", "-", "--no-ssrf-protection"], { input: '{"action": "TASKS_CREATED", "organization": 1, "options": 5}' });
+  assert.equal(bad.code, 7);
+  assert.match(bad.stderr, /INVALID_EVENT at options: /);
+  const broken = await runCli(["plan", "-", "--no-ssrf-protection"], { input: '{"action": "TASKS_CREATED",' });
+  assert.equal(broken.code, 4);
+  assert.match(broken.stderr, /stdin is not valid JSON: .*line 1 column 28/);
+});
+
 test("actions prints the registry as a table", async () => {
   const r = await runCli(["actions"]);
   assert.equal(r.code, 0, r.stderr);
@@ -86,6 +124,7 @@ const cases = [
   ["unknown command", () => ["publish"], null, 2, /unknown command "publish"/],
   ["bad --timeout", () => ["send", "--timeout", "soon"], null, 2, /--timeout takes a number of seconds/],
   ["two files", () => ["plan", "a.json", "b.json"], null, 2, /plan takes one FILE/],
+  ["unknown plan option", () => ["plan", "--no-ssrf"], null, 2, /plan: unknown option --no-ssrf/],
 ];
 for (const [name, args, input, code, message] of cases) {
   test(`exit ${code} and a clear message: ${name}`, async () => {
@@ -100,7 +139,9 @@ for (const [name, args, input, code, message] of cases) {
 test("help lists the commands and exit codes", async () => {
   const r = await runCli(["help"]);
   assert.equal(r.code, 0);
-  for (const c of ["demo", "plan [FILE|-]", "send [FILE|-] [--timeout S]", "actions", "8 INVALID_ROW"]) assert.ok(r.stdout.includes(c), c);
+  for (const c of ["demo", "plan [FILE|-]", "send [FILE|-] [--timeout S]", "--no-ssrf-protection", "actions", "8 INVALID_ROW"]) {
+    assert.ok(r.stdout.includes(c), c);
+  }
   const none = await runCli([]);
   assert.equal(none.code, 2);
   assert.match(none.stderr, /usage: ls-webhooks/);

@@ -1,5 +1,6 @@
 // The npm package as a user gets it: `npm pack` of pkg/, installed offline into a fresh
-// project; then require, import, the bin, and the TypeScript types (tsc --noEmit).
+// project; then require, import, the bin, ls-webhooks/safe-fetch, and the TypeScript types
+// (tsc --noEmit); and installed without its optional undici.
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import os from "node:os";
@@ -35,8 +36,17 @@ test("package.json is complete and the tarball holds every file it names", () =>
   assert.equal(meta.main, "ls_webhooks.js");
   assert.equal(meta.types, "ls_webhooks.d.ts");
   assert.deepEqual(meta.bin, { "ls-webhooks": "cli.js" });
+  assert.deepEqual(meta.exports, {
+    ".": { types: "./ls_webhooks.d.ts", default: "./ls_webhooks.js" },
+    "./safe-fetch": { types: "./safe-fetch.d.ts", default: "./safe-fetch.js" },
+    "./package.json": "./package.json",
+    "./*": "./*",
+  });
+  assert.equal(meta.dependencies, undefined); // the core needs nothing
+  assert.match(meta.optionalDependencies.undici, /^\^6\./); // 6.x: Node 18.17+
   const inTarball = new Set(packed.files.map((f) => f.path));
-  for (const f of ["package.json", "README.md", "LICENSE", meta.main, meta.types, meta.bin["ls-webhooks"], "ls_webhooks_bg.wasm"]) {
+  for (const f of ["package.json", "README.md", "LICENSE", meta.main, meta.types, meta.bin["ls-webhooks"], "ls_webhooks_bg.wasm",
+    "safe-fetch.js", "safe-fetch.d.ts"]) {
     assert.ok(inTarball.has(f), `${f} missing from the tarball`);
   }
   const samples = [...inTarball].filter((f) => f.startsWith("samples/events/"));
@@ -48,7 +58,7 @@ test("package.json is complete and the tarball holds every file it names", () =>
   assert.ok(loaded.includes("ls_webhooks_bg.wasm"));
   for (const f of loaded) assert.ok(inTarball.has(f), `${f} is loaded but not shipped`);
   // Nothing the package does not need.
-  for (const f of inTarball) assert.match(f, /^(samples\/events\/[A-Z_]+\.json|snippets\/.+\.js|[\w.]+)$/, f);
+  for (const f of inTarball) assert.match(f, /^(samples\/events\/[A-Z_]+\.json|snippets\/.+\.js|[\w.]+|safe-fetch\.(js|d\.ts))$/, f);
   assert.ok(!inTarball.has("ls_webhooks_bg.wasm.d.ts"));
 });
 
@@ -79,6 +89,53 @@ test("import { buildDeliveries } from 'ls-webhooks' works (ESM, named and defaul
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(JSON.parse(r.stdout), { same: true, action: "ANNOTATION_CREATED", n: 3, actions: 12, serializers: 6,
     dumps: '[1.0, 1e+16, "\\u00e9"]' });
+});
+
+test("ls-webhooks/safe-fetch: require and import, its undici installed as an optional dependency", async () => {
+  fs.writeFileSync(path.join(app, "safe.cjs"), `
+    const sf = require("ls-webhooks/safe-fetch");
+    const meta = require("ls-webhooks/package.json");
+    console.log(JSON.stringify({ keys: Object.keys(sf).sort(), version: meta.version,
+      resolved: require.resolve("ls-webhooks/safe-fetch"), undici: require(require.resolve("undici/package.json",
+        { paths: [require.resolve("ls-webhooks/safe-fetch")] })).version }));`);
+  const c = await node(["safe.cjs"]);
+  assert.equal(c.code, 0, c.stderr);
+  const cjs = JSON.parse(c.stdout);
+  assert.deepEqual(cjs.keys, ["SsrfBlockedError", "createGuardedDispatcher", "safeFetch"]);
+  assert.equal(cjs.resolved, path.join(fs.realpathSync(app), "node_modules", "ls-webhooks", "safe-fetch.js"));
+  assert.match(cjs.undici, /^6\./);
+  // ESM: a guard refusal as a result (a reserved literal: no network involved).
+  fs.writeFileSync(path.join(app, "safe.js"), `
+    import { safeFetch, createGuardedDispatcher } from "ls-webhooks/safe-fetch";
+    import { buildDeliveries } from "ls-webhooks";
+    const plan = buildDeliveries({ action: "PROJECT_DELETED", organization: 1, instance: { id: 7 }, options: { ssrfProtection: false },
+      webhooks: [{ id: 1, organization: 1, url: "http://127.0.0.1:8080/hook", send_for_all_actions: true }] });
+    const r = await safeFetch(plan.deliveries[0], { ssrfProtection: true });
+    console.log(JSON.stringify({ ok: r.ok, code: r.error.code, block: r.error.block, dispatcher: typeof createGuardedDispatcher().close }));`);
+  const e = await node(["safe.js"]);
+  assert.equal(e.code, 0, e.stderr);
+  assert.deepEqual(JSON.parse(e.stdout), { ok: false, code: "SSRF_BLOCKED", block: "127.0.0.0/8", dispatcher: "function" });
+});
+
+test("installed without optional dependencies: the core and plan work, send says to install undici", async () => {
+  const bare = path.join(tmp, "bare");
+  fs.mkdirSync(bare);
+  fs.writeFileSync(path.join(bare, "package.json"), JSON.stringify({ name: "bare", private: true }));
+  const install = await run(npm, ["install", "--offline", "--no-audit", "--no-fund", "--ignore-scripts", "--omit=optional",
+    path.join(tmp, packed.filename)], { cwd: bare, timeoutMs: 60000 });
+  assert.equal(install.code, 0, install.stderr);
+  assert.ok(!fs.existsSync(path.join(bare, "node_modules", "undici")), "undici installed despite --omit=optional");
+  const bin = path.join(bare, "node_modules", ".bin", "ls-webhooks");
+  const plan = await run(bin, ["plan"], { cwd: bare });
+  assert.equal(plan.code, 0, plan.stderr);
+  const send = await run(bin, ["send"], { cwd: bare });
+  assert.equal(send.code, 2, send.stdout + send.stderr);
+  assert.match(send.stderr, /^ls-webhooks: sending needs the undici package .*: npm install undici$/m);
+  assert.equal(send.stdout, ""); // refused before anything is sent or printed
+  const r = await run(process.execPath, ["-e", `require("ls-webhooks").buildDeliveries; require("ls-webhooks/safe-fetch")
+    .safeFetch({ url: "http://127.0.0.1:9/" }).then(() => console.log("sent"), (e) => console.log(e.message))`], { cwd: bare });
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /safe-fetch needs the undici package .*: npm install undici/);
 });
 
 test("the bin is installed and runs on the package's own samples", async () => {

@@ -4,6 +4,8 @@ import { actions, buildDeliveries, pythonJsonDumps, serializers } from "ls-webho
 import type {
   ActionName, AnnotationRow, Delivery, ErrorCode, Plan, ProjectRow, TaskRow, Webhook, WebhookError, WebhookEvent,
 } from "ls-webhooks";
+import { createGuardedDispatcher, safeFetch } from "ls-webhooks/safe-fetch";
+import type { SafeFetchResult } from "ls-webhooks/safe-fetch";
 
 const project: ProjectRow = {
   id: 12, title: "Reviews", show_instruction: false, show_skip_button: true, enable_empty_annotation: true,
@@ -62,6 +64,21 @@ function describe(e: unknown): string {
   }
 }
 
+// ls-webhooks/safe-fetch: the plan's own SSRF setting, one dispatcher for the whole plan.
+async function sendSafely(p: Plan): Promise<string[]> {
+  const dispatcher = createGuardedDispatcher({ ssrfProtection: p.ssrfProtection, connect: { timeout: 500 } });
+  const lines: string[] = [];
+  for (const d of p.deliveries) {
+    const r: SafeFetchResult = await safeFetch(d, { timeoutMs: 1000, ssrfProtection: p.ssrfProtection, dispatcher });
+    const status: number | null = r.status;
+    // @ts-expect-error: a result's status is a number or null
+    const wrong: string = r.status;
+    lines.push(r.error ? `${r.ms} ms: ${r.error.message}` : `${status} ${wrong}`);
+  }
+  await dispatcher.close();
+  return lines;
+}
+
 const names: ActionName[] = actions().map((a) => a.action);
 const fields: string[] = serializers().flatMap((s) => s.fields.map((f) => `${s.id}.${f.name}:${f.kind}`));
 const dumped: string = pythonJsonDumps("[1.0, 1e16]");
@@ -82,5 +99,7 @@ const badCode: ErrorCode = "INVALID_URL";
 const badIds: string[] = plan.targets;
 // @ts-expect-error: the actions registry is typed, not any
 const badAction: number = actions()[0].action;
+// @ts-expect-error: redirect is "follow" | "manual" | "error"
+const badRedirect = safeFetch({ url: "https://example.com/" }, { redirect: "always" });
 
-export { parsed, ids, reasons, size, body, send, describe, names, fields, dumped, noOrg, badTask, badCode, badIds, badAction };
+export { parsed, ids, reasons, size, body, send, describe, names, fields, dumped, noOrg, badTask, badCode, badIds, badAction, sendSafely, badRedirect };
