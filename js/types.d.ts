@@ -169,6 +169,11 @@ export interface WebhookError extends Error {
   /** e.g. "instance[3].created_at"; "" for the whole event. */
   path: string;
   detail: string;
+  /** Malformed JSON only: the UTF-8 byte offset of the error in the event's text. */
+  offset?: number;
+  /** Malformed JSON only: 1-based line and column (characters) of the error. */
+  line?: number;
+  column?: number;
 }
 
 export interface NestedField { key: string; serializer: SerializerName; many: boolean; }

@@ -37,11 +37,28 @@ pub struct Error {
     /// Where in the event, e.g. `instance[3].created_at`; empty for the whole event.
     pub path: String,
     pub message: String,
+    /// For malformed JSON (and bytes that are not UTF-8): where in the text, so no
+    /// caller has to read it back out of the message.
+    pub location: Option<Location>,
+}
+
+/// A place in the event's text: a byte offset, and the 1-based line and column
+/// (columns count characters) a person would look at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Location {
+    pub offset: usize,
+    pub line: usize,
+    pub column: usize,
 }
 
 impl Error {
     pub fn new(code: ErrorCode, path: impl Into<String>, message: impl Into<String>) -> Error {
-        Error { code, path: path.into(), message: message.into() }
+        Error { code, path: path.into(), message: message.into(), location: None }
+    }
+
+    pub fn at(mut self, location: Location) -> Error {
+        self.location = Some(location);
+        self
     }
 
     pub fn event(path: impl Into<String>, message: impl Into<String>) -> Error {

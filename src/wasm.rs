@@ -152,6 +152,11 @@ fn error_to_js(e: Error) -> JsValue {
     set(&err, "code", &JsValue::from_str(e.code.as_str()));
     set(&err, "path", &JsValue::from_str(&e.path));
     set(&err, "detail", &JsValue::from_str(&e.message));
+    if let Some(at) = e.location {
+        set(&err, "offset", &JsValue::from_f64(at.offset as f64));
+        set(&err, "line", &JsValue::from_f64(at.line as f64));
+        set(&err, "column", &JsValue::from_f64(at.column as f64));
+    }
     err.into()
 }
 

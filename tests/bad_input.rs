@@ -78,6 +78,11 @@ fn b01_malformed_json() {
     assert!(m.starts_with("malformed JSON") && m.contains("line 1 column"), "{m}");
     let m = fails(&text.replace("\"organization\": 1,", "\"organization\": 1,,"), ErrorCode::InvalidEvent, "organization");
     assert!(m.starts_with("malformed JSON"), "{m}");
+    // Where, as fields: no caller reads it back out of the message.
+    let e = build_deliveries("{\n  \"action\": \"TASKS_CREATED\",\n  \"organization\": 1,,\n}").unwrap_err();
+    assert_eq!(e.location, Some(ls_webhooks::error::Location { offset: 51, line: 3, column: 21 }), "{e}");
+    assert!(e.message.ends_with("at line 3 column 21 (byte 51)"), "{e}");
+    assert_eq!(build_deliveries("{\"action\": 1}").unwrap_err().location, None);
     fails("{'action': 'TASKS_CREATED'}", ErrorCode::InvalidEvent, "");
     fails(&format!("{text} x"), ErrorCode::InvalidEvent, "");
     fails("", ErrorCode::InvalidEvent, "");

@@ -120,6 +120,11 @@ fn errors_are_js_errors_with_code_and_path() {
         assert_eq!(get(&e, "code").as_string().unwrap(), code);
         assert_eq!(get(&e, "path").as_string().unwrap(), path);
     }
+    // Malformed JSON says where, as numbers; other errors have no offset.
+    let e = build_deliveries(JsValue::from_str("{\"action\":\n  ,}")).unwrap_err();
+    assert_eq!((get(&e, "offset").as_f64(), get(&e, "line").as_f64(), get(&e, "column").as_f64()), (Some(13.0), Some(2.0), Some(3.0)));
+    let e = build_deliveries(JsValue::from_str(r#"{"action": "NOPE", "organization": 1}"#)).unwrap_err();
+    assert!(get(&e, "offset").is_undefined());
     let event = annotation_event();
     Reflect::set(&get(&event, "instance"), &"created_at".into(), &"tomorrow".into()).unwrap();
     let e = build_deliveries(event).unwrap_err();

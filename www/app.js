@@ -578,9 +578,8 @@ function renderError(e, text) {
   const detail = (e && (e.detail || e.message)) || String(e);
   // Where to point in the editor: the byte offset of a syntax error, else the field path.
   let spot = null;
-  const byte = /\(byte (\d+)\)/.exec(detail);
-  if (byte) {
-    const at = charIndexOfByte(text, Number(byte[1]));
+  if (e && typeof e.offset === "number") {
+    const at = charIndexOfByte(text, e.offset);
     spot = { start: at, end: at + 1, exact: true };
   } else if (path) {
     spot = locatePath(text, path);

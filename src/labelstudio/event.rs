@@ -3,7 +3,7 @@
 //! the configured webhooks and options. Rows stay unread slices here; the
 //! serializers read them when a payload is built.
 
-use crate::error::{Error, ErrorCode};
+use crate::error::{Error, ErrorCode, Location};
 use crate::json::reader::{Doc, Kind, ReadError, SyntaxError, Value};
 use crate::labelstudio::registry::{self, Action};
 use crate::labelstudio::targets::{HeaderValue, Webhook};
@@ -69,6 +69,7 @@ pub fn utf8_error(e: std::str::Utf8Error) -> Error {
 
 fn syntax_error(e: SyntaxError) -> Error {
     Error::event(e.path, format!("malformed JSON: {} at line {} column {} (byte {})", e.message, e.line, e.column, e.offset))
+        .at(Location { offset: e.offset, line: e.line, column: e.column })
 }
 
 /// As [`parse_doc`], keeping the text inside the document.
