@@ -19,6 +19,52 @@ use crate::json::swar;
 /// CPython's default `sys.int_info.default_max_str_digits`.
 pub const MAX_INT_DIGITS: usize = 4300;
 
+/// `json.dumps`'s separators with `indent=None`: between items, and after a key.
+pub const ITEM_SEPARATOR: &[u8] = b", ";
+pub const KEY_SEPARATOR: &[u8] = b": ";
+
+/// The separator before item `n` of a list or dict (none before the first).
+#[inline]
+pub fn item_separator(out: &mut Vec<u8>, n: usize) {
+    if n > 0 {
+        out.extend_from_slice(ITEM_SEPARATOR);
+    }
+}
+
+/// Item `n` of a dict up to its value: the separator, the rendered key, `": "`.
+#[inline]
+pub fn write_key(out: &mut Vec<u8>, n: usize, rendered_key: &[u8]) {
+    item_separator(out, n);
+    out.extend_from_slice(rendered_key);
+    out.extend_from_slice(KEY_SEPARATOR);
+}
+
+/// `[a, b, ...]`, each item written by `item`.
+#[inline]
+pub fn write_list<T, E>(
+    out: &mut Vec<u8>,
+    items: impl IntoIterator<Item = T>,
+    mut item: impl FnMut(&mut Vec<u8>, usize, T) -> Result<(), E>,
+) -> Result<(), E> {
+    out.push(b'[');
+    for (n, x) in items.into_iter().enumerate() {
+        item_separator(out, n);
+        item(out, n, x)?;
+    }
+    out.push(b']');
+    Ok(())
+}
+
+/// `d[key] = value` on a dict kept as a list: an existing key keeps its
+/// first position and takes the new value (and, for case-insensitive keys,
+/// the new spelling); a new key goes last. `same` says when keys match.
+pub fn dict_update<K, V>(entries: &mut Vec<(K, V)>, key: K, value: V, same: impl Fn(&K, &K) -> bool) {
+    match entries.iter_mut().find(|(k, _)| same(k, &key)) {
+        Some(slot) => *slot = (key, value),
+        None => entries.push((key, value)),
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum WriteError {
     /// NaN, an infinity, or a literal too large for a double (`1e400`).
@@ -444,14 +490,14 @@ fn transcode_with(
             // Separators are mostly followed by a space (the input is often
             // json.dumps output): skip it here rather than in a turn of its own.
             b',' => {
-                out.extend_from_slice(b", ");
+                out.extend_from_slice(ITEM_SEPARATOR);
                 if let Some(f) = stack.last_mut() {
                     f.expect_key = f.is_object;
                 }
                 i += 1 + usize::from(b.get(i + 1) == Some(&b' '));
             }
             b':' => {
-                out.extend_from_slice(b": ");
+                out.extend_from_slice(KEY_SEPARATOR);
                 i += 1 + usize::from(b.get(i + 1) == Some(&b' '));
             }
             b'"' => {
@@ -528,10 +574,7 @@ pub fn dict_entries<'d>(obj: Value<'d>) -> Vec<(Vec<u8>, Value<'d>)> {
     for (raw_key, v) in obj.raw_entries().into_iter().flatten() {
         let mut rendered = Vec::with_capacity(raw_key.len() + 2);
         write_string_body(&mut rendered, raw_key);
-        match entries.iter_mut().find(|(k, _)| *k == rendered) {
-            Some(slot) => slot.1 = v,
-            None => entries.push((rendered, v)),
-        }
+        dict_update(&mut entries, rendered, v, PartialEq::eq);
     }
     entries
 }
@@ -540,11 +583,7 @@ pub fn dict_entries<'d>(obj: Value<'d>) -> Vec<(Vec<u8>, Value<'d>)> {
 pub fn write_dict(out: &mut Vec<u8>, entries: &[(Vec<u8>, Value<'_>)]) -> Result<(), WriteError> {
     out.push(b'{');
     for (n, (k, v)) in entries.iter().enumerate() {
-        if n > 0 {
-            out.extend_from_slice(b", ");
-        }
-        out.extend_from_slice(k);
-        out.extend_from_slice(b": ");
+        write_key(out, n, k);
         transcode(out, *v)?;
     }
     out.push(b'}');

@@ -5,6 +5,7 @@
 pub mod batches;
 pub mod datetime;
 pub mod event;
+pub mod layout;
 pub mod plan;
 pub mod registry;
 pub mod render;

@@ -7,6 +7,7 @@
 
 use crate::error::{Error, Path};
 use crate::labelstudio::event::{self, Event, Instance, Options};
+use crate::labelstudio::layout::{self, Source};
 use crate::json::pyjson;
 use crate::json::reader::{Doc, Kind, Value};
 use crate::labelstudio::registry::Action;
@@ -154,13 +155,6 @@ fn batch_rows<'a, 'd>(event: &'a Event<'d>, k: usize) -> &'a [Value<'d>] {
     }
 }
 
-fn dict_insert<'d>(parts: &mut Vec<(Vec<u8>, Part<'d>)>, key: Vec<u8>, part: Part<'d>) {
-    match parts.iter_mut().find(|(k, _)| *k == key) {
-        Some(slot) => slot.1 = part,
-        None => parts.push((key, part)),
-    }
-}
-
 fn key(name: &str) -> Vec<u8> {
     let mut k = Vec::with_capacity(name.len() + 2);
     pyjson::write_str(&mut k, name);
@@ -183,33 +177,31 @@ impl<'d> Planner<'d> {
         }
 
         // data = {'action': action}; data.update(payload)
-        let mut payload: Vec<(Vec<u8>, Part)> = Vec::new();
-        match &event.instance {
+        let same = |a: &Vec<u8>, b: &Vec<u8>| a == b;
+        let parts = match &event.instance {
             Instance::Payload(p) => {
-                for (k, v) in pyjson::dict_entries(*p) {
-                    payload.push((k, Part::Entry(v)));
-                }
+                let mut payload: Vec<(Vec<u8>, Part)> = pyjson::dict_entries(*p).into_iter().map(|(k, v)| (k, Part::Entry(v))).collect();
                 if event.project.is_some() && !payload.is_empty() && any_payload {
-                    dict_insert(&mut payload, key("project"), Part::Project);
+                    pyjson::dict_update(&mut payload, key("project"), Part::Project, same);
                 }
+                layout::with_action_first(vec![(key("action"), Part::Action)], payload, same)
             }
-            _ => {
-                dict_insert(&mut payload, key(action.key), Part::Instance);
-                if event.project.is_some() {
-                    dict_insert(&mut payload, key("project"), Part::Project);
-                }
-                for (i, n) in action.nested_fields.iter().enumerate() {
-                    dict_insert(&mut payload, key(n.key), Part::Nested(i));
-                }
-            }
-        }
-        let mut parts = vec![(key("action"), Part::Action)];
-        for (k, p) in payload {
-            dict_insert(&mut parts, k, p);
-        }
+            _ => layout::body_layout(action, event.project.is_some())
+                .into_iter()
+                .map(|(name, source)| {
+                    let part = match source {
+                        Source::Action => Part::Action,
+                        Source::Instance => Part::Instance,
+                        Source::Project => Part::Project,
+                        Source::Nested(i) => Part::Nested(i),
+                    };
+                    (key(name), part)
+                })
+                .collect(),
+        };
 
-        let mut action_only = Vec::new();
-        action_only.extend_from_slice(b"{\"action\": ");
+        let mut action_only = vec![b'{'];
+        pyjson::write_key(&mut action_only, 0, &key("action"));
         pyjson::write_str(&mut action_only, action.action);
         action_only.push(b'}');
 
@@ -322,11 +314,7 @@ impl<'d> Planner<'d> {
         let mut out = Vec::with_capacity(4096 + hint + hint / 32);
         out.push(b'{');
         for (n, (name, part)) in self.parts.iter().enumerate() {
-            if n > 0 {
-                out.extend_from_slice(b", ");
-            }
-            out.extend_from_slice(name);
-            out.extend_from_slice(b": ");
+            pyjson::write_key(&mut out, n, name);
             match part {
                 Part::Action => pyjson::write_str(&mut out, action.action),
                 Part::Entry(v) => pyjson::transcode(&mut out, *v).map_err(|e| {
@@ -337,15 +325,11 @@ impl<'d> Planner<'d> {
                     let ser = action.serializer.get();
                     let root = Path::Root("instance");
                     if action.many {
-                        out.push(b'[');
-                        for (i, row) in rows.iter().enumerate() {
-                            if i > 0 {
-                                out.extend_from_slice(b", ");
-                            }
-                            reserve_for(&mut out, row.text().len());
-                            self.renderer.row(&mut out, ser, *row, &ctx, &root.index(k * size + i))?;
-                        }
-                        out.push(b']');
+                        let renderer = &mut self.renderer;
+                        pyjson::write_list(&mut out, rows.iter(), |out, i, row| {
+                            reserve_for(out, row.text().len());
+                            renderer.row(out, ser, *row, &ctx, &root.index(k * size + i))
+                        })?;
                     } else if let Some(row) = rows.first() {
                         self.renderer.row(&mut out, ser, *row, &ctx, &root)?;
                     }
@@ -367,17 +351,13 @@ impl<'d> Planner<'d> {
                         }
                     };
                     if nested.many {
-                        out.push(b'[');
-                        for (j, row) in rows.iter().enumerate() {
-                            if j > 0 {
-                                out.extend_from_slice(b", ");
-                            }
+                        let renderer = &mut self.renderer;
+                        pyjson::write_list(&mut out, rows.iter(), |out, j, row| {
                             let path = root.index(k * size + j);
                             let v = one(*row, &path)?;
-                            reserve_for(&mut out, v.text().len());
-                            self.renderer.row(&mut out, ser, v, &ctx, &path.key(nested.key))?;
-                        }
-                        out.push(b']');
+                            reserve_for(out, v.text().len());
+                            renderer.row(out, ser, v, &ctx, &path.key(nested.key))
+                        })?;
                     } else if let Some(row) = rows.first() {
                         let v = one(*row, &root)?;
                         self.renderer.row(&mut out, ser, v, &ctx, &root.key(nested.key))?;

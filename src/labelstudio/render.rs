@@ -116,10 +116,11 @@ const PREFIX_MAX: usize = 48;
 
 impl Prefix {
     fn new(name: &str) -> Prefix {
-        let text = format!(", \"{name}\": ");
+        let mut text = pyjson::ITEM_SEPARATOR.to_vec();
+        pyjson::write_key(&mut text, 0, format!("\"{name}\"").as_bytes());
         let mut bytes = [b' '; PREFIX_MAX];
         let len = text.len().min(PREFIX_MAX);
-        bytes[..len].copy_from_slice(&text.as_bytes()[..len]);
+        bytes[..len].copy_from_slice(&text[..len]);
         Prefix { bytes, len: len as u8 }
     }
 
@@ -161,7 +162,8 @@ fn only_id(out: &mut Vec<u8>, row: Value<'_>, path: &Path<'_>) -> Result<(), Err
         JsonKind::Number => row,
         _ => return Err(Error::row(path.to_string(), format!("expected a row or an id, got {}", describe(row)))),
     };
-    out.extend_from_slice(b"{\"id\": ");
+    out.push(b'{');
+    pyjson::write_key(out, 0, b"\"id\"");
     int(out, id, &path.key("id"))?;
     out.push(b'}');
     Ok(())
@@ -230,14 +232,7 @@ fn value_of(out: &mut Vec<u8>, field: &Field, v: Value<'_>, path: &Path<'_>) -> 
         Kind::ForeignKey => related_id(out, v, path),
         Kind::ManyToMany => {
             let items = v.elements().ok_or_else(|| wrong("a list of ids"))?;
-            out.push(b'[');
-            for (i, item) in items.enumerate() {
-                if i > 0 {
-                    out.extend_from_slice(b", ");
-                }
-                related_id(out, item, &path.index(i))?;
-            }
-            out.push(b']');
+            pyjson::write_list(out, items, |out, i, item| related_id(out, item, &path.index(i)))?;
             Ok(())
         }
     }
@@ -287,10 +282,7 @@ fn task_data<'d>(
     let mut key = Vec::new();
     pyjson::write_string_body(&mut key, first_key);
     if key != undefined_key {
-        match entries.iter_mut().find(|(k, _)| *k == key) {
-            Some(slot) => slot.1 = value,
-            None => entries.push((key, value)),
-        }
+        pyjson::dict_update(&mut entries, key, value, PartialEq::eq);
     }
     pyjson::write_dict(out, &entries).map_err(|e| write_err(path, e))
 }

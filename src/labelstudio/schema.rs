@@ -23,6 +23,7 @@
 //! project counts, `annotations_count`) are not required: DRF renders them
 //! only when the row carries them.
 
+use crate::labelstudio::layout::{self, Source};
 use crate::labelstudio::registry::{Action, ACTIONS};
 use crate::labelstudio::serializers::{Field, Kind, Serializer, SerializerId};
 use serde_json::{json, Map, Value};
@@ -73,40 +74,23 @@ pub struct BodyKey {
 }
 
 /// The keys of the payload body of `action`, in the order Label Studio
-/// writes them: `{"action": A}.update(payload)` where the payload is the
-/// instance key, then `project` (when the event has one), then the nested
-/// fields; a key written twice keeps its first position (PROJECT_UPDATED's
-/// `project` is both the instance and the project).
+/// writes them ([`layout::body_layout`], with the project whenever the action
+/// is not organization-only). PROJECT_UPDATED's `project` key is its instance.
 pub fn body_keys(action: &Action) -> Vec<BodyKey> {
-    let mut keys = vec![BodyKey { key: "action", role: Role::Action, serializer: None, many: false, required: true }];
-    let mut put = |k: BodyKey| match keys.iter_mut().find(|e| e.key == k.key) {
-        Some(slot) => {
-            // dict update: the later value, the first position; required if either is.
-            let required = slot.required || k.required;
-            *slot = BodyKey { required, ..k };
-        }
-        None => keys.push(k),
-    };
-    put(BodyKey { key: action.key, role: Role::Instance, serializer: Some(action.serializer), many: action.many, required: true });
-    if !action.organization_only {
-        put(BodyKey {
-            key: "project",
-            role: Role::Project,
-            serializer: Some(SerializerId::Project),
-            many: false,
-            required: !PROJECT_MAY_BE_ABSENT.contains(&action.action),
-        });
-    }
-    for n in action.nested_fields {
-        put(BodyKey { key: n.key, role: Role::Nested, serializer: Some(n.serializer), many: n.many, required: true });
-    }
-    // PROJECT_UPDATED: the instance key *is* `project`; it stays an instance.
-    if let Some(k) = keys.iter_mut().find(|k| k.key == action.key) {
-        if k.role == Role::Project {
-            k.role = Role::Instance;
-        }
-    }
-    keys
+    layout::body_layout(action, !action.organization_only)
+        .into_iter()
+        .map(|(key, source)| {
+            let (role, serializer, many) = match source {
+                Source::Action => (Role::Action, None, false),
+                Source::Instance => (Role::Instance, Some(action.serializer), action.many),
+                Source::Project if key == action.key => (Role::Instance, Some(action.serializer), action.many),
+                Source::Project => (Role::Project, Some(SerializerId::Project), false),
+                Source::Nested(i) => (Role::Nested, Some(action.nested_fields[i].serializer), action.nested_fields[i].many),
+            };
+            let required = role != Role::Project || !PROJECT_MAY_BE_ABSENT.contains(&action.action);
+            BodyKey { key, role, serializer, many, required }
+        })
+        .collect()
 }
 
 /// The `$defs` name of a serializer's row schema.

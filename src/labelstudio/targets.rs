@@ -3,6 +3,7 @@
 //! `requests`' header validation). A webhook that fails a check is skipped
 //! with a reason; Label Studio logs the exception and goes on with the next.
 
+use crate::json::pyjson;
 use crate::labelstudio::ssrf::check_url;
 use serde::Serialize;
 
@@ -123,10 +124,7 @@ pub fn headers(given: &[(String, HeaderValue)]) -> Result<Vec<(String, String)>,
         if value.contains('\0') {
             return Err((SkipReason::InvalidHeader, format!("header {name:?}: value has a NUL byte, which fetch (undici, browsers) refuses")));
         }
-        match out.iter_mut().find(|(n, _)| n.eq_ignore_ascii_case(name)) {
-            Some(slot) => *slot = (name.clone(), value.clone()),
-            None => out.push((name.clone(), value.clone())),
-        }
+        pyjson::dict_update(&mut out, name.clone(), value.clone(), |a, b| a.eq_ignore_ascii_case(b));
     }
     if !out.iter().any(|(n, _)| n.eq_ignore_ascii_case("content-type")) {
         out.push(("Content-Type".into(), "application/json".into()));
