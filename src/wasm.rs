@@ -11,7 +11,7 @@
 //!   `12.0`, but inside JSON fields such as task `data` the distinction is
 //!   lost); BigInt gives large ints exactly; `Date` becomes an ISO string.
 
-use crate::error::{Error, ErrorCode};
+use crate::error::{Error, ErrorCode, Path};
 use crate::labelstudio::event::BodyAs;
 use crate::labelstudio::batches::Batches;
 use crate::labelstudio::plan::{Body, Delivery, Plan};
@@ -302,78 +302,15 @@ fn json_str(out: &mut Vec<u8>, s: &str) {
 }
 
 /// WebAssembly memory is 4 GiB at most, and an allocation that fails there
-/// aborts the module. For a large event, count what building it can take in
-/// the worst case (the text, every byte escaped as Python would, the container
-/// tape) and refuse up front with a typed error rather than trap midway.
+/// aborts the module: the core checks a large event against what is left.
 fn fits_in_wasm_memory(text: &[u8]) -> Result<(), Error> {
-    const SMALL: usize = 64 << 20; // below this, nothing can come near the limit
-    if text.len() < SMALL {
-        return Ok(());
-    }
-    // Upper bounds, byte by byte, of what the Python writer makes of the text:
-    // ASCII stays one byte (escapes in the text are already as long as
-    // Python's), a character outside ASCII becomes \uXXXX (a surrogate pair
-    // for four UTF-8 bytes), DEL becomes \u007f.
-    let mut escaped: u64 = 0;
-    let mut containers: u64 = 0;
-    for &b in text {
-        escaped += match b {
-            b'{' | b'[' => {
-                containers += 1;
-                1
-            }
-            0x00..=0x7e => 1,
-            0x7f => 6,
-            0x80..=0xbf => 0, // continuation bytes: counted with their lead
-            0xc0..=0xef => 6,
-            _ => 12,
-        };
-    }
-    let used = wasm_memory_bytes() as u64;
-    // The text, the body buffer (sized at 1.25x the rows' text, or the escaped
-    // size if larger), the container tape as it grows, and some room.
-    let len = text.len() as u64;
-    let need = len + escaped.max(len + len / 4) + containers * 24 + (16 << 20);
-    let limit: u64 = 4 << 30;
-    if used + need > limit {
-        return Err(Error::event(
-            "",
-            format!(
-                "the event ({} bytes) could need {} MiB of WebAssembly memory to build, more than the 4 GiB a module can have: split it (planBatches with a smaller batchSize, or several events)",
-                text.len(),
-                need >> 20
-            ),
-        ));
-    }
-    Ok(())
+    crate::labelstudio::budget::fits(text, wasm_memory_bytes() as u64, 4 << 30)
 }
 
 fn to_json_text(value: &JsValue) -> Result<String, Error> {
     let mut out = Vec::new();
-    let mut path = Vec::new();
-    write_js(value, &mut out, &mut path)?;
+    write_js(value, &mut out, &Path::Root(""), 0)?;
     String::from_utf8(out).map_err(|_| Error::event("", "the event could not be read as text"))
-}
-
-enum Seg {
-    Key(String),
-    Index(usize),
-}
-
-fn path_text(path: &[Seg]) -> String {
-    let mut s = String::new();
-    for seg in path {
-        match seg {
-            Seg::Key(k) => {
-                if !s.is_empty() {
-                    s.push('.');
-                }
-                s.push_str(k);
-            }
-            Seg::Index(i) => s.push_str(&format!("[{i}]")),
-        }
-    }
-    s
 }
 
 /// The most JSON text an event given as a JS object may become (the module's
@@ -383,8 +320,9 @@ const MAX_EVENT_TEXT: usize = 1 << 30;
 /// 2^53: integral numbers up to this are exact ints in JavaScript.
 const MAX_SAFE: f64 = 9_007_199_254_740_992.0;
 
-fn write_js(value: &JsValue, out: &mut Vec<u8>, path: &mut Vec<Seg>) -> Result<(), Error> {
-    if path.len() > MAX_DEPTH {
+fn write_js(value: &JsValue, out: &mut Vec<u8>, path: &Path<'_>, depth: usize) -> Result<(), Error> {
+    let path_text = |p: &Path<'_>| p.to_string();
+    if depth > MAX_DEPTH {
         return Err(Error::event(path_text(path), "nested too deeply (or a circular reference)"));
     }
     if value.is_null() || value.is_undefined() {
@@ -438,9 +376,7 @@ fn write_js(value: &JsValue, out: &mut Vec<u8>, path: &mut Vec<Seg>) -> Result<(
             if i > 0 {
                 out.push(b',');
             }
-            path.push(Seg::Index(i as usize));
-            write_js(&arr.get(i), out, path)?;
-            path.pop();
+            write_js(&arr.get(i), out, &path.index(i as usize), depth + 1)?;
         }
         out.push(b']');
     } else if value.is_function() || value.is_symbol() {
@@ -464,9 +400,7 @@ fn write_js(value: &JsValue, out: &mut Vec<u8>, path: &mut Vec<Seg>) -> Result<(
             first = false;
             json_str(out, &k);
             out.push(b':');
-            path.push(Seg::Key(k));
-            write_js(&v, out, path)?;
-            path.pop();
+            write_js(&v, out, &path.key(&k), depth + 1)?;
         }
         out.push(b'}');
     } else {

@@ -19,6 +19,20 @@ use crate::json::swar;
 /// CPython's default `sys.int_info.default_max_str_digits`.
 pub const MAX_INT_DIGITS: usize = 4300;
 
+/// The most bytes the Python form can take for one byte of JSON text: ASCII
+/// stays one byte (escapes in the text are already as long as Python's), a
+/// character outside ASCII becomes `\uXXXX` (a surrogate pair for four UTF-8
+/// bytes, counted on its lead byte), DEL becomes `\u007f`.
+pub const fn max_python_bytes(b: u8) -> u64 {
+    match b {
+        0x00..=0x7e => 1,
+        0x7f => 6,
+        0x80..=0xbf => 0,
+        0xc0..=0xef => 6,
+        _ => 12,
+    }
+}
+
 /// `json.dumps`'s separators with `indent=None`: between items, and after a key.
 pub const ITEM_SEPARATOR: &[u8] = b", ";
 pub const KEY_SEPARATOR: &[u8] = b": ";

@@ -3,6 +3,7 @@
 //! whether the request may be made, the body layout, rendering, the plan.
 
 pub mod batches;
+pub mod budget;
 pub mod datetime;
 pub mod event;
 pub mod layout;
