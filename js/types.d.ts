@@ -152,6 +152,17 @@ export interface Skipped {
   message: string;
 }
 
+/** Why a configured webhook is not a target of the event. */
+export type MissReason = "INACTIVE" | "OTHER_ORGANIZATION" | "ACTION_NOT_SELECTED" | "ORGANIZATION_ONLY_ACTION"
+  | "NO_PROJECT" | "OTHER_PROJECT" | "DUPLICATE";
+
+export interface Unmatched {
+  webhookId: number;
+  reason: MissReason;
+  /** For people, e.g. "a webhook of project 14". */
+  message: string;
+}
+
 export interface Plan<B = string | BodyBytes> {
   action: ActionName;
   /** Ids of the matching webhooks, in order. */
@@ -159,6 +170,8 @@ export interface Plan<B = string | BodyBytes> {
   /** Batch by batch, targets in order. */
   deliveries: Array<Delivery<B>>;
   skipped: Skipped[];
+  /** The event's other webhooks, and why they are not targets (Label Studio says nothing of them). */
+  unmatched: Unmatched[];
   /** The plan was made with SSRF protection on: send it through the send-time guard too. */
   ssrfProtection: boolean;
 }
@@ -235,6 +248,7 @@ export interface BatchIterator<B = string | BodyBytes> extends IterableIterator<
   readonly action: ActionName;
   readonly targets: number[];
   readonly skipped: Skipped[];
+  readonly unmatched: Unmatched[];
   readonly batchCount: number;
   /** The plan was made with SSRF protection on: send it through the send-time guard too. */
   readonly ssrfProtection: boolean;

@@ -166,6 +166,7 @@ fn plan_to_js(plan: &Plan) -> JsValue {
     set(&out, "targets", &ids_to_js(&plan.targets));
     set(&out, "deliveries", &deliveries_to_js(&plan.deliveries, plan.options.body_as));
     set(&out, "skipped", &skipped_to_js(&plan.skipped));
+    set(&out, "unmatched", &unmatched_to_js(&plan.unmatched));
     set(&out, "ssrfProtection", &JsValue::from_bool(plan.options.ssrf_protection));
     out.into()
 }
@@ -205,6 +206,19 @@ fn deliveries_to_js(deliveries: &[Delivery], body_as: BodyAs) -> Array {
         out.set(i as u32, o.into());
     }
     out
+}
+
+fn unmatched_to_js(unmatched: &[crate::labelstudio::targets::Unmatched]) -> Array {
+    unmatched
+        .iter()
+        .map(|u| {
+            let o = Object::new();
+            set(&o, "webhookId", &JsValue::from_f64(u.webhook_id as f64));
+            set(&o, "reason", &JsValue::from_str(u.reason.as_str()));
+            set(&o, "message", &JsValue::from_str(&u.message));
+            JsValue::from(o)
+        })
+        .collect()
 }
 
 fn skipped_to_js(skipped: &[crate::labelstudio::plan::Skipped]) -> Array {
@@ -257,6 +271,11 @@ impl BatchIterator {
     #[wasm_bindgen(getter)]
     pub fn skipped(&self) -> Array {
         skipped_to_js(self.batches.skipped())
+    }
+
+    #[wasm_bindgen(getter)]
+    pub fn unmatched(&self) -> Array {
+        unmatched_to_js(self.batches.unmatched())
     }
 
     #[wasm_bindgen(getter, js_name = ssrfProtection)]

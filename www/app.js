@@ -426,45 +426,22 @@ function clearResult() {
 }
 
 /**
- * The event's webhooks, for display only: ids and urls next to the targets, and
- * a likely reason for each webhook that is not a target. (The plan itself is
- * built from the text; this parse may round ids past 2^53.)
+ * The event's webhooks, for display only: ids and urls next to the targets. (The plan
+ * itself is built from the text; this parse may round ids past 2^53.)
  */
 function webhooksOf(text) {
   try {
     const ev = JSON.parse(text);
-    const hooks = Array.isArray(ev.webhooks) ? ev.webhooks.filter((w) => w && typeof w === "object") : [];
-    const info = state.actions.find((a) => a.action === ev.action);
-    const project = ev.project && typeof ev.project === "object" ? ev.project.id : ev.project;
-    const organization = ev.organization && typeof ev.organization === "object" ? ev.organization.id : ev.organization;
-    for (const w of hooks) w.miss = missReason(w, info, project, organization);
-    return hooks;
+    return Array.isArray(ev.webhooks) ? ev.webhooks.filter((w) => w && typeof w === "object") : [];
   } catch {
     return [];
   }
 }
 
-function missReason(w, info, project, organization) {
-  if (w.is_active === false) return "inactive";
-  if (w.organization !== undefined && organization !== undefined && String(w.organization) !== String(organization)) {
-    return `a webhook of organization ${w.organization}`;
-  }
-  if (info && w.send_for_all_actions === false && !(Array.isArray(w.actions) && w.actions.includes(info.action))) {
-    return `not subscribed to ${info.action}`;
-  }
-  if (w.project !== null && w.project !== undefined) {
-    if (info && info.organizationOnly) return "a project webhook; this action goes to organization webhooks only";
-    if (project === null || project === undefined) return "a project webhook; the event has no project";
-    if (String(w.project) !== String(project)) return `a webhook of project ${w.project}`;
-  }
-  return "not matched";
-}
-
 function renderPlan(plan, text) {
   clearResult();
   const hooks = webhooksOf(text);
-  const targeted = new Set(plan.targets.map(String));
-  const notTargeted = hooks.filter((w) => !targeted.has(String(w.id)));
+  const notTargeted = plan.unmatched; // the core says why each webhook is not a target
   const bodies = new Map(); // body string -> first delivery number, to note shared bodies
   const batches = plan.deliveries.reduce((m, d) => Math.max(m, d.batch + 1), 0);
 
@@ -483,7 +460,7 @@ function renderPlan(plan, text) {
     el("p", { "data-testid": "targets" }, "Targets: ", targetList,
       notTargeted.length
         ? el("span", { class: "muted" }, " · not matched: ",
-            notTargeted.map((w, i) => `${i ? ", " : ""}#${w.id} (${w.miss})`))
+            notTargeted.map((u, i) => `${i ? ", " : ""}#${u.webhookId} (${u.message})`))
         : ""),
   );
   if (plan.action !== state.action) {

@@ -8,6 +8,7 @@
 use crate::error::Error;
 use crate::labelstudio::event::{self, Options};
 use crate::labelstudio::plan::{Delivery, Planner, Skipped};
+use crate::labelstudio::targets::Unmatched;
 use crate::json::reader::Doc;
 
 self_cell::self_cell!(
@@ -25,6 +26,7 @@ pub struct Batches {
     action: &'static str,
     targets: Vec<i64>,
     skipped: Vec<Skipped>,
+    unmatched: Vec<Unmatched>,
     options: Options,
     count: usize,
     next: usize,
@@ -50,10 +52,10 @@ impl Batches {
 
     fn from_doc(doc: crate::json::reader::Doc<'static>) -> Result<Batches, Error> {
         let parsed = Parsed::try_new(doc, |doc| event::read(doc).and_then(Planner::new))?;
-        let (action, targets, skipped, options, count) = parsed.with_dependent(|_, p| {
-            (p.action().action, p.targets().to_vec(), p.skipped().to_vec(), p.options().clone(), p.batch_count())
+        let (action, targets, skipped, unmatched, options, count) = parsed.with_dependent(|_, p| {
+            (p.action().action, p.targets().to_vec(), p.skipped().to_vec(), p.unmatched().to_vec(), p.options().clone(), p.batch_count())
         });
-        Ok(Batches { parsed: Some(parsed), action, targets, skipped, options, count, next: 0 })
+        Ok(Batches { parsed: Some(parsed), action, targets, skipped, unmatched, options, count, next: 0 })
     }
 
     pub fn action(&self) -> &'static str {
@@ -67,6 +69,11 @@ impl Batches {
 
     pub fn skipped(&self) -> &[Skipped] {
         &self.skipped
+    }
+
+    /// The event's other webhooks, and why they are not targets.
+    pub fn unmatched(&self) -> &[Unmatched] {
+        &self.unmatched
     }
 
     pub fn options(&self) -> &Options {

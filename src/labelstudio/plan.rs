@@ -14,7 +14,7 @@ use crate::labelstudio::registry::Action;
 use crate::labelstudio::render::{Context, Renderer};
 use crate::labelstudio::serializers::SerializerId;
 use crate::json::swar;
-use crate::labelstudio::targets::{self, SkipReason};
+use crate::labelstudio::targets::{self, Scope, SkipReason, Unmatched};
 use std::sync::Arc;
 
 /// The exact bytes of one POST body (always ASCII), shared between targets.
@@ -78,6 +78,8 @@ pub struct Plan {
     pub deliveries: Vec<Delivery>,
     /// Targets that match but whose request cannot be made.
     pub skipped: Vec<Skipped>,
+    /// The event's other webhooks, and why they are not targets.
+    pub unmatched: Vec<Unmatched>,
     pub options: Options,
 }
 
@@ -104,6 +106,7 @@ pub struct Planner<'d> {
     targets: Vec<Target>,
     target_ids: Vec<i64>,
     skipped: Vec<Skipped>,
+    unmatched: Vec<Unmatched>,
     /// Body keys (rendered) and their sources, with dict-update semantics applied.
     parts: Vec<(Vec<u8>, Part<'d>)>,
     /// Whether any target sends payloads (`webhooks.filter(send_payload=True).exists()`).
@@ -164,7 +167,13 @@ fn key(name: &str) -> Vec<u8> {
 impl<'d> Planner<'d> {
     pub fn new(event: Event<'d>) -> Result<Planner<'d>, Error> {
         let action = event.action;
-        let candidates = targets::select(&event.webhooks, event.organization, event.project_id, action.action);
+        let scope = Scope {
+            organization: event.organization,
+            project: event.project_id,
+            action: action.action,
+            organization_only: action.organization_only,
+        };
+        let (candidates, unmatched) = targets::select(&event.webhooks, scope);
         let target_ids = candidates.iter().map(|w| w.id).collect();
         let any_payload = candidates.iter().any(|w| w.send_payload);
         let mut targets = Vec::new();
@@ -210,6 +219,7 @@ impl<'d> Planner<'d> {
             targets,
             target_ids,
             skipped,
+            unmatched,
             parts,
             any_payload,
             project_fragment: None,
@@ -228,6 +238,10 @@ impl<'d> Planner<'d> {
 
     pub fn skipped(&self) -> &[Skipped] {
         &self.skipped
+    }
+
+    pub fn unmatched(&self) -> &[Unmatched] {
+        &self.unmatched
     }
 
     pub fn options(&self) -> &Options {
@@ -375,6 +389,7 @@ impl<'d> Planner<'d> {
             targets: self.target_ids,
             deliveries,
             skipped: self.skipped,
+            unmatched: self.unmatched,
             options: self.event.options,
         }
     }

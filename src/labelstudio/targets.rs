@@ -60,25 +60,96 @@ impl SkipReason {
     }
 }
 
+/// Why a configured webhook is not a target of the event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum MissReason {
+    /// `is_active` is false.
+    Inactive,
+    /// The webhook belongs to another organization.
+    OtherOrganization,
+    /// `send_for_all_actions` is false and the action is not among its `actions`.
+    ActionNotSelected,
+    /// A project webhook, and the action goes to organization webhooks only.
+    OrganizationOnlyAction,
+    /// A project webhook, and the event has no project.
+    NoProject,
+    /// A webhook of another project.
+    OtherProject,
+    /// The same id is listed earlier: Label Studio selects each webhook once.
+    Duplicate,
+}
+
+impl MissReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MissReason::Inactive => "INACTIVE",
+            MissReason::OtherOrganization => "OTHER_ORGANIZATION",
+            MissReason::ActionNotSelected => "ACTION_NOT_SELECTED",
+            MissReason::OrganizationOnlyAction => "ORGANIZATION_ONLY_ACTION",
+            MissReason::NoProject => "NO_PROJECT",
+            MissReason::OtherProject => "OTHER_PROJECT",
+            MissReason::Duplicate => "DUPLICATE",
+        }
+    }
+}
+
+/// A configured webhook that is not a target, and why (for people: Label
+/// Studio says nothing about these).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unmatched {
+    pub webhook_id: i64,
+    pub reason: MissReason,
+    pub message: String,
+}
+
+/// What the event is, for matching webhooks.
+#[derive(Debug, Clone, Copy)]
+pub struct Scope<'a> {
+    pub organization: i64,
+    pub project: Option<i64>,
+    pub action: &'a str,
+    pub organization_only: bool,
+}
+
 /// `get_active_webhooks(organization, project, action)`: the webhooks of the
 /// organization that are for this project or for the whole organization,
-/// active, and subscribed to the action. Each once, in the order given.
-pub fn select<'w>(webhooks: &'w [Webhook], organization: i64, project: Option<i64>, action: &str) -> Vec<&'w Webhook> {
+/// active, and subscribed to the action. Each once, in the order given. The
+/// others come back with the first reason they fail on.
+pub fn select<'w>(webhooks: &'w [Webhook], scope: Scope<'_>) -> (Vec<&'w Webhook>, Vec<Unmatched>) {
     let mut seen = Vec::new();
-    webhooks
-        .iter()
-        .filter(|w| {
-            w.organization == organization
-                && (w.project.is_none() || w.project == project)
-                && w.is_active
-                && (w.send_for_all_actions || w.actions.iter().any(|a| a == action))
-        })
-        .filter(|w| {
-            let first = !seen.contains(&w.id);
-            seen.push(w.id);
-            first
-        })
-        .collect()
+    let mut targets = Vec::new();
+    let mut unmatched = Vec::new();
+    for w in webhooks {
+        let miss = |reason: MissReason, message: String| Unmatched { webhook_id: w.id, reason, message };
+        let why = if !w.is_active {
+            Some(miss(MissReason::Inactive, "inactive".into()))
+        } else if w.organization != scope.organization {
+            Some(miss(MissReason::OtherOrganization, format!("a webhook of organization {}", w.organization)))
+        } else if !(w.send_for_all_actions || w.actions.iter().any(|a| a == scope.action)) {
+            Some(miss(MissReason::ActionNotSelected, format!("not subscribed to {}", scope.action)))
+        } else {
+            match (w.project, scope.project) {
+                (None, _) => None,
+                (Some(_), _) if scope.organization_only => Some(miss(
+                    MissReason::OrganizationOnlyAction,
+                    format!("a project webhook; {} goes to organization webhooks only", scope.action),
+                )),
+                (Some(_), None) => Some(miss(MissReason::NoProject, "a project webhook; the event has no project".into())),
+                (Some(p), Some(q)) if p != q => Some(miss(MissReason::OtherProject, format!("a webhook of project {p}"))),
+                _ => None,
+            }
+        };
+        match why {
+            Some(u) => unmatched.push(u),
+            None if seen.contains(&w.id) => unmatched.push(miss(MissReason::Duplicate, format!("webhook {} is listed twice", w.id))),
+            None => {
+                seen.push(w.id);
+                targets.push(w);
+            }
+        }
+    }
+    (targets, unmatched)
 }
 
 /// Checks a webhook as the request would; `Ok` holds the headers to send.
@@ -164,11 +235,19 @@ mod tests {
         let mut other = hook(6, None);
         other.organization = 2;
         hooks.push(other);
-        let ids = |v: Vec<&Webhook>| v.iter().map(|w| w.id).collect::<Vec<_>>();
-        assert_eq!(ids(select(&hooks, 1, Some(10), "TASKS_CREATED")), vec![1, 2, 5]);
-        assert_eq!(ids(select(&hooks, 1, Some(10), "TASKS_DELETED")), vec![1, 2]);
-        assert_eq!(ids(select(&hooks, 1, None, "TASKS_CREATED")), vec![1, 5]);
-        assert_eq!(ids(select(&hooks, 2, None, "TASKS_CREATED")), vec![6]);
+        let scope = |organization, project, action| Scope { organization, project, action, organization_only: false };
+        let ids = |(t, _): (Vec<&Webhook>, Vec<Unmatched>)| t.iter().map(|w| w.id).collect::<Vec<_>>();
+        assert_eq!(ids(select(&hooks, scope(1, Some(10), "TASKS_CREATED"))), vec![1, 2, 5]);
+        assert_eq!(ids(select(&hooks, scope(1, Some(10), "TASKS_DELETED"))), vec![1, 2]);
+        assert_eq!(ids(select(&hooks, scope(1, None, "TASKS_CREATED"))), vec![1, 5]);
+        assert_eq!(ids(select(&hooks, scope(2, None, "TASKS_CREATED"))), vec![6]);
+        let (_, missed) = select(&hooks, scope(1, Some(10), "TASKS_DELETED"));
+        let reasons: Vec<(i64, MissReason)> = missed.iter().map(|u| (u.webhook_id, u.reason)).collect();
+        use MissReason::*;
+        assert_eq!(reasons, vec![(3, OtherProject), (4, Inactive), (5, ActionNotSelected), (1, Duplicate), (6, OtherOrganization)]);
+        let org_only = Scope { organization: 1, project: None, action: "PROJECT_CREATED", organization_only: true };
+        assert_eq!(select(&hooks, org_only).1[0].reason, OrganizationOnlyAction);
+        assert_eq!(select(&hooks, scope(1, None, "TASKS_CREATED")).1[0].reason, NoProject);
     }
 
     #[test]
