@@ -27,6 +27,8 @@ const EXIT = {
 };
 /** Plans with more deliveries than this get a progress line instead of one line per delivery. */
 const MANY = 20;
+/** `send` plans an event larger than this one batch at a time (planBatches), so memory stays bounded. */
+const STREAM_BYTES = 1 << 20;
 
 class CliError extends Error {
   constructor(message, exitCode) {
@@ -68,17 +70,25 @@ function readEvent(file) {
   }
 }
 
-/** buildDeliveries, with its thrown errors turned into a message and an exit code. */
-function build(lib, name, event) {
+/** The library's thrown error as a message and an exit code (other errors as they are). */
+function cliError(name, e) {
+  if (!e || typeof e.code !== "string" || typeof e.detail !== "string") return e;
+  const where = e.path ? ` at ${e.path}` : "";
+  if (e.code === "INVALID_EVENT" && /^malformed JSON/.test(e.detail)) {
+    return new CliError(`${name} is not valid JSON: ${e.detail.replace(/^malformed JSON: /, "")}`, EXIT.MALFORMED_JSON);
+  }
+  return new CliError(`${name}: ${e.code}${where}: ${e.detail}`, EXIT[e.code] ?? EXIT.INVALID_EVENT);
+}
+
+/**
+ * buildDeliveries (or `make`: planBatches), with its thrown errors turned into a message
+ * and an exit code.
+ */
+function build(lib, name, event, make = lib.buildDeliveries) {
   try {
-    return lib.buildDeliveries(event);
+    return make(event);
   } catch (e) {
-    if (!e || typeof e.code !== "string") throw e;
-    const where = e.path ? ` at ${e.path}` : "";
-    if (e.code === "INVALID_EVENT" && /^malformed JSON/.test(e.detail)) {
-      throw new CliError(`${name} is not valid JSON: ${e.detail.replace(/^malformed JSON: /, "")}`, EXIT.MALFORMED_JSON);
-    }
-    throw new CliError(`${name}: ${e.code}${where}: ${e.detail}`, EXIT[e.code] ?? EXIT.INVALID_EVENT);
+    throw cliError(name, e);
   }
 }
 
@@ -164,20 +174,24 @@ function withoutSsrfProtection(b) {
   return splice(close, `${members ? ", " : ""}"options": {"ssrfProtection": false}`);
 }
 
-/** build() of the event's bytes, with options.ssrfProtection false when `noSsrfProtection`. */
-function buildBytes(lib, name, bytes, noSsrfProtection) {
+/**
+ * build() of the event's bytes, with options.ssrfProtection false when `noSsrfProtection`.
+ * `make`: buildDeliveries (a plan) or planBatches (an iterator with the same getters).
+ */
+function buildBytes(lib, name, bytes, noSsrfProtection, make = lib.buildDeliveries) {
   const exact = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (!noSsrfProtection) return build(lib, name, exact);
+  if (!noSsrfProtection) return build(lib, name, exact, make);
   const patched = withoutSsrfProtection(bytes);
   if (patched) {
     try {
-      const plan = lib.buildDeliveries(new Uint8Array(patched.buffer, patched.byteOffset, patched.byteLength));
+      const plan = make(new Uint8Array(patched.buffer, patched.byteOffset, patched.byteLength));
       if (plan.ssrfProtection === false) return plan;
+      if (typeof plan.free === "function") plan.free();
     } catch {
       // reported below, from the original bytes
     }
   }
-  build(lib, name, exact); // the original's own error, exactly as without the flag
+  build(lib, name, exact, make); // the original's own error, exactly as without the flag
   throw new CliError(`${name}: cannot set options.ssrfProtection to false in this event`, EXIT.INVALID_EVENT);
 }
 
@@ -218,22 +232,6 @@ function actionsCmd(lib) {
 
 // ---- sending ----
 
-/** Why a fetch failed, in a few words. */
-function describeError(e, timeoutMs) {
-  if (e && (e.name === "TimeoutError" || e.name === "AbortError")) return `timeout: no response within ${timeoutMs / 1000} s`;
-  if (e && e.code === "SSRF_BLOCKED") return `blocked: ${e.message} (SSRF_BLOCKED)`; // the send-time guard
-  const cause = e && e.cause;
-  if (cause && cause.message === "bad port") return "fetch refuses this port (bad port)";
-  const code = cause && (cause.code || (cause.errors && cause.errors[0] && cause.errors[0].code));
-  const words = {
-    ECONNREFUSED: "connection refused", ECONNRESET: "connection reset", ENOTFOUND: "host not found",
-    EAI_AGAIN: "host lookup failed", EHOSTUNREACH: "host unreachable", ETIMEDOUT: "connect timed out",
-    UND_ERR_SOCKET: "connection closed", UND_ERR_HEADERS_TIMEOUT: "no response headers",
-  };
-  if (code) return `${words[code] || "error"} (${code})`;
-  return (cause && cause.message) || (e && e.message) || String(e);
-}
-
 let safeFetchModule;
 /** ls-webhooks/safe-fetch (beside this file), or a CliError when its undici is missing. */
 function loadSafeFetch() {
@@ -248,59 +246,80 @@ function loadSafeFetch() {
 }
 
 /**
- * POSTs one delivery as Label Studio does (ls-webhooks/safe-fetch: the SSRF guard on every
- * connection when the plan was made with protection on, redirects followed); never throws.
+ * A plan's or a planBatches iterator's shape, known before anything is sent: every target
+ * that is not skipped gets every batch.
  */
-async function post(d, { timeoutMs, ssrfProtection }) {
-  const r = await loadSafeFetch().safeFetch(d, { timeoutMs, ssrfProtection });
-  const text = r.error ? describeError(r.error, timeoutMs) : `${r.status} ${r.statusText}`.trim();
-  return { ok: r.ok, status: r.status, text, ms: r.ms };
+function shapeOf(source) {
+  if (Array.isArray(source.deliveries)) {
+    return { action: source.action, targets: source.targets, skipped: source.skipped, deliveries: source.deliveries.length,
+      batches: source.deliveries.reduce((n, d) => Math.max(n, d.batch + 1), 0) };
+  }
+  const { action, targets, skipped, batchCount } = source;
+  return { action, targets, skipped, deliveries: batchCount * (targets.length - skipped.length), batches: batchCount };
 }
 
 /**
- * Sends every delivery of a plan in order (batch by batch, targets in order, as Label
- * Studio does), one at a time; a failing target never stops the others. Prints one line
- * per delivery, or for many deliveries a progress line and one line per target.
+ * Sends a plan (or a planBatches iterator, pulled as the deliverer has room) with
+ * ls-webhooks/deliver: one FIFO per target, so targets run side by side and each gets its
+ * deliveries in plan order (batch by batch, as Label Studio sends them); the SSRF guard on
+ * every connection when the plan was made with protection on; a failing target never stops
+ * the others. Prints one line per delivery as each completes, or for many deliveries a
+ * progress line and one line per target. `error`: what stopped the plan midway (a batch's
+ * row that cannot be rendered), or null.
  */
-async function sendPlan(plan, { timeoutMs, indent = "  ", out = console.log }) {
-  const ssrfProtection = plan.ssrfProtection !== false;
-  const batches = plan.deliveries.reduce((n, d) => Math.max(n, d.batch + 1), 0);
-  const many = plan.deliveries.length > MANY;
-  const perTarget = new Map(plan.targets.map((id) => [id, { url: "", ok: 0, failed: 0, texts: new Map() }]));
+async function sendPlan(source, { timeoutMs, indent = "  ", out = console.log }) {
+  const { createDeliverer } = require("./deliver.js");
+  const shape = shapeOf(source);
+  const many = shape.deliveries > MANY;
+  const perTarget = new Map(shape.targets.map((id) => [id, { url: "", ok: 0, failed: 0, texts: new Map() }]));
   const tty = process.stderr.isTTY;
-  const results = [];
-  let failed = 0;
-  let lastShown = -1;
-  for (const [i, d] of plan.deliveries.entries()) {
-    const r = await post(d, { timeoutMs, ssrfProtection });
-    results.push({ delivery: d, ...r });
+  const step = Math.max(1, Math.floor(shape.deliveries / 10));
+  let done = 0, failed = 0, lastShown = -1;
+  const progress = (final) => {
+    const line = `${indent}progress: ${done}/${shape.deliveries} sent, ${failed} failed`;
+    if (tty) process.stderr.write(`\r${line}${final ? "\n" : ""}`);
+    else if ((final || done % step === 0) && done !== lastShown) {
+      process.stderr.write(line + "\n");
+      lastShown = done;
+    }
+  };
+  const onResult = (r) => {
+    const d = r.delivery;
+    done++;
     if (!r.ok) failed++;
     const t = perTarget.get(d.webhookId);
-    t.url = d.url;
-    t[r.ok ? "ok" : "failed"]++;
-    t.texts.set(r.text, (t.texts.get(r.text) || 0) + 1);
+    if (t) {
+      t.url = d.url;
+      t[r.ok ? "ok" : "failed"]++;
+      t.texts.set(r.text, (t.texts.get(r.text) || 0) + 1);
+    }
     if (!many) {
-      const batch = batches > 1 ? `  batch ${d.batch + 1}/${batches}` : "";
+      const batch = shape.batches > 1 ? `  batch ${d.batch + 1}/${shape.batches}` : "";
       out(`${indent}webhook ${d.webhookId}${batch}  ${r.ok ? "" : "FAILED "}${r.text}  ${r.ms} ms  ${d.url}`);
     } else {
-      const done = i + 1;
-      const step = Math.max(1, Math.floor(plan.deliveries.length / 10));
-      const line = `${indent}progress: ${done}/${plan.deliveries.length} sent, ${failed} failed`;
-      if (tty) process.stderr.write(`\r${line}${done === plan.deliveries.length ? "\n" : ""}`);
-      else if (done % step === 0 || done === plan.deliveries.length) {
-        if (done !== lastShown) process.stderr.write(line + "\n");
-        lastShown = done;
-      }
+      progress(done === shape.deliveries);
     }
+  };
+  let error = null;
+  if (shape.deliveries) { // (nothing to send needs no undici)
+    const deliverer = createDeliverer({ timeoutMs, onResult });
+    try {
+      await deliverer.deliver(source);
+    } catch (e) {
+      error = e;
+    }
+    await deliverer.close();
   }
   if (many) {
+    if (done !== shape.deliveries) progress(true); // stopped midway
     for (const [id, t] of perTarget) {
+      if (!t.ok && !t.failed) continue; // skipped, or nothing sent
       const texts = [...t.texts].map(([text, n]) => `${text} ×${n}`).join(", ");
       out(`${indent}webhook ${id}  ${t.ok}/${t.ok + t.failed} ok  ${texts}  ${t.url}`);
     }
   }
-  for (const s of plan.skipped) out(`${indent}webhook ${s.webhookId}  skipped: ${s.reason}: ${s.message}`);
-  return { results, failed, skipped: plan.skipped.length, batches };
+  for (const s of shape.skipped) out(`${indent}webhook ${s.webhookId}  skipped: ${s.reason}: ${s.message}`);
+  return { sent: done, failed, skipped: shape.skipped.length, batches: shape.batches, error };
 }
 
 function parseTimeout(value) {
@@ -325,15 +344,19 @@ async function sendCmd(lib, args) {
   }
   if (files.length > 1) throw new CliError(`send takes one FILE, got: ${files.join(" ")}`, EXIT.USAGE);
   const { name, bytes } = readEvent(files[0]);
-  const plan = buildBytes(lib, name, bytes, noSsrfProtection);
-  if (plan.deliveries.length) loadSafeFetch(); // before any output
-  const nb = plan.deliveries.reduce((n, d) => Math.max(n, d.batch + 1), 0);
-  console.log(`${plan.action}: ${plural(plan.deliveries.length, "delivery", "deliveries")} to ` +
-    `${plural(plan.targets.length, "target", "targets")} (${plural(nb, "batch", "batches")}), timeout ${timeoutMs / 1000} s`);
-  const r = await sendPlan(plan, { timeoutMs });
-  const ok = r.results.length - r.failed;
-  console.log(`summary: ${plural(r.results.length, "delivery", "deliveries")}, ${ok} ok, ${r.failed} failed, ` +
+  // A large event is planned one batch at a time: the deliverer pulls the next batch when it
+  // has room, so only a few batches' bodies are alive. A row that cannot be rendered then
+  // stops the event at its batch (the batches before it are sent), as in Label Studio.
+  const source = buildBytes(lib, name, bytes, noSsrfProtection, bytes.length > STREAM_BYTES ? lib.planBatches : lib.buildDeliveries);
+  const shape = shapeOf(source);
+  if (shape.deliveries) loadSafeFetch(); // before any output
+  console.log(`${shape.action}: ${plural(shape.deliveries, "delivery", "deliveries")} to ` +
+    `${plural(shape.targets.length, "target", "targets")} (${plural(shape.batches, "batch", "batches")}), timeout ${timeoutMs / 1000} s`);
+  const r = await sendPlan(source, { timeoutMs });
+  const ok = r.sent - r.failed;
+  console.log(`summary: ${plural(r.sent, "delivery", "deliveries")}, ${ok} ok, ${r.failed} failed, ` +
     `${plural(r.skipped, "webhook", "webhooks")} skipped`);
+  if (r.error) throw cliError(name, r.error);
   return r.failed ? EXIT.DELIVERY_FAILED : EXIT.OK;
 }
 
@@ -455,7 +478,7 @@ async function demoCmd(lib, args) {
     for (const [n, step] of steps.entries()) {
       const plan = build(lib, step.event.action, step.event);
       console.log(`\n${n + 1}. ${step.what}: ${plan.action} → ${plural(plan.deliveries.length, "delivery", "deliveries")} to webhooks ${plan.targets.join(", ")}`);
-      const r = await sendPlan(plan, { timeoutMs, indent: "   " });
+      const r = await sendPlan(plan, { timeoutMs, indent: "   " }); // this event's, before the next
       failed += r.failed;
       sent.push(...plan.deliveries);
     }
@@ -466,11 +489,15 @@ async function demoCmd(lib, args) {
       console.log(`  ${String(i + 1).padStart(2)}. ${got.method} ${got.path.padEnd(17)} ${String(got.body.length).padStart(5)} bytes${auth}${src}`);
       console.log(`      ${sketch(got.body)}`);
     }
-    // Every delivery arrived, in plan order, with the plan's exact bytes.
+    // Every delivery arrived, each target's in plan order, with the plan's exact bytes.
+    const byTarget = (items, where) => items.reduce((m, x) => m.set(where(x), [...(m.get(where(x)) || []), x]), new Map());
+    const got = byTarget(receiver.received, (g) => g.path);
     let exact = 0;
-    for (const [i, d] of sent.entries()) {
-      const got = receiver.received[i];
-      if (got && got.path === new URL(d.url).pathname && got.body.equals(Buffer.from(bodyText(d.body), "utf8"))) exact++;
+    for (const [where, ds] of byTarget(sent, (d) => new URL(d.url).pathname + new URL(d.url).search)) {
+      ds.forEach((d, i) => {
+        const g = (got.get(where) || [])[i];
+        if (g && g.body.equals(Buffer.from(bodyText(d.body), "utf8"))) exact++;
+      });
     }
     const allExact = exact === sent.length && receiver.received.length === sent.length;
     console.log(`\nsummary: ${steps.length} events, ${sent.length} deliveries sent, ${receiver.received.length} received, ` +

@@ -1,5 +1,5 @@
 // Turns wasm-pack's pkg/ into the npm package: name, description, bin, types, exports,
-// the CLI and ls-webhooks/safe-fetch. Run by scripts/setup.sh after every build.
+// the CLI, ls-webhooks/safe-fetch and ls-webhooks/deliver. Run by scripts/setup.sh after every build.
 "use strict";
 const fs = require("fs");
 const path = require("path");
@@ -13,6 +13,9 @@ fs.chmodSync(path.join(pkgDir, "cli.js"), 0o755);
 // The send-time SSRF guard (ls-webhooks/safe-fetch), used by the CLI's send and demo too.
 fs.copyFileSync(path.join(root, "js", "safe-fetch.js"), path.join(pkgDir, "safe-fetch.js"));
 fs.copyFileSync(path.join(root, "js", "safe-fetch.d.ts"), path.join(pkgDir, "safe-fetch.d.ts"));
+// The embedded deliverer (ls-webhooks/deliver): per-target FIFOs over safe-fetch; the CLI's too.
+fs.copyFileSync(path.join(root, "js", "deliver.js"), path.join(pkgDir, "deliver.js"));
+fs.copyFileSync(path.join(root, "js", "deliver.d.ts"), path.join(pkgDir, "deliver.d.ts"));
 fs.copyFileSync(path.join(root, "README.md"), path.join(pkgDir, "README.md"));
 fs.copyFileSync(path.join(root, "LICENSE"), path.join(pkgDir, "LICENSE"));
 
@@ -24,7 +27,7 @@ for (const f of fs.readdirSync(path.join(root, "samples", "events"))) {
 }
 
 // wasm-pack lists the module, its types and the .wasm; add what the CLI needs.
-const files = new Set([...(meta.files || []), "cli.js", "safe-fetch.js", "safe-fetch.d.ts", "README.md", "LICENSE", "samples"]);
+const files = new Set([...(meta.files || []), "cli.js", "safe-fetch.js", "safe-fetch.d.ts", "deliver.js", "deliver.d.ts", "README.md", "LICENSE", "samples"]);
 for (const f of ["ls_webhooks.js", "ls_webhooks_bg.wasm", "ls_webhooks.d.ts"]) files.add(f);
 const out = {
   name: "ls-webhooks",
@@ -34,11 +37,12 @@ const out = {
   keywords: ["label-studio", "webhooks", "wasm", "cli"],
   main: meta.main,
   types: meta.types,
-  // "." and "./package.json" as before; "./safe-fetch" for require and import alike; "./*"
+  // "." and "./package.json" as before; "./safe-fetch" and "./deliver" for require and import alike; "./*"
   // keeps every file reachable by its own name, as it was before there was a map.
   exports: {
     ".": { types: `./${meta.types}`, default: `./${meta.main}` },
     "./safe-fetch": { types: "./safe-fetch.d.ts", default: "./safe-fetch.js" },
+    "./deliver": { types: "./deliver.d.ts", default: "./deliver.js" },
     "./package.json": "./package.json",
     "./*": "./*",
   },

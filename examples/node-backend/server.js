@@ -1,7 +1,8 @@
 // A small Label Studio-like API that sends Label Studio 1.23.2 webhooks.
 // Each handler changes the store and answers; only then is the event turned into a
-// plan (buildDeliveries: fast, synchronous) and handed to the background deliverer,
-// so a slow or dead webhook never slows the API.
+// plan (buildDeliveries: fast, synchronous) and handed to the background deliverer
+// (deliver.js: one queue per target), so a slow or dead webhook never slows the API,
+// nor the other webhooks.
 import http from "node:http";
 import { pathToFileURL } from "node:url";
 import { buildDeliveries } from "ls-webhooks";
@@ -82,6 +83,16 @@ if (import.meta.url === pathToFileURL(process.argv[1]).href) {
   const port = Number(process.env.PORT ?? 8080);
   // Label Studio blocks webhooks to localhost and private IPs by default; so do we.
   const ssrfProtection = process.env.SSRF_PROTECTION_ENABLED !== "false";
-  const { server } = createApp({ webhookOptions: { ssrfProtection } });
+  const { server, deliver } = createApp({ webhookOptions: { ssrfProtection } });
   server.listen(port, "127.0.0.1", () => console.log(`listening on http://127.0.0.1:${port}/api/`));
+  // A graceful stop: no new requests, then the webhooks already queued are sent (or time out).
+  const stop = async (signal) => {
+    console.log(`${signal}: stopping; sending the ${deliver.stats().queued} queued webhooks first`);
+    server.close();
+    server.closeIdleConnections();
+    await deliver.close();
+    process.exit(0);
+  };
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
 }

@@ -44,16 +44,26 @@ test("send: every delivery POSTed with the plan's exact bytes; refused and hangi
   assert.equal(lines.filter((l) => /^ {2}webhook [15] {2}batch \d\/2 {2}200 OK /.test(l)).length, 4);
   assert.ok(lines.some((l) => /^ {2}webhook 4 {2}skipped: INVALID_URL/.test(l)));
   assert.equal(lines.at(-1), "summary: 8 deliveries, 4 ok, 4 failed, 1 webhook skipped");
+  // The hanging target costs its own two timeouts (one after the other), not the others'.
   assert.ok(elapsed < 10000, `took ${elapsed} ms`);
+  const ms = (re) => lines.filter((l) => re.test(l)).map((l) => Number(/ (\d+) ms /.exec(l)[1]));
+  for (const t of ms(/^ {2}webhook 3 /)) assert.ok(t >= 390 && t < 1500, `a timeout after ${t} ms`);
+  // Lines come as deliveries complete: the healthy targets' all before the first timeout.
+  const lastOk = lines.findLastIndex((l) => /^ {2}webhook [15] /.test(l));
+  assert.ok(lastOk < lines.findIndex((l) => /^ {2}webhook 3 /.test(l)), r.stdout);
 
-  // What arrived: the good targets' deliveries, in plan order, byte for byte, with their headers.
-  const good = plan.deliveries.filter((d) => d.webhookId === 1 || d.webhookId === 5);
-  assert.deepEqual(receiver.received.map((g) => g.path), good.map((d) => new URL(d.url).pathname));
-  for (const [i, d] of good.entries()) {
-    const got = receiver.received[i];
-    assert.equal(got.method, "POST");
-    assert.ok(got.body.equals(Buffer.from(d.body, "utf8")), `body of delivery ${i} differs`);
-    for (const [k, v] of Object.entries(d.headers)) assert.equal(got.headers[k.toLowerCase()], v, k);
+  // What arrived: the good targets' deliveries, each target's in plan order (targets run side
+  // by side, so they interleave in any order), byte for byte, with their headers.
+  assert.equal(receiver.received.length, 4);
+  for (const id of [1, 5]) {
+    const want = plan.deliveries.filter((d) => d.webhookId === id);
+    const got = receiver.received.filter((g) => g.path === new URL(want[0].url).pathname);
+    assert.equal(got.length, want.length, `webhook ${id}`);
+    for (const [i, d] of want.entries()) {
+      assert.equal(got[i].method, "POST");
+      assert.ok(got[i].body.equals(Buffer.from(d.body, "utf8")), `webhook ${id}: body of batch ${d.batch} differs`);
+      for (const [k, v] of Object.entries(d.headers)) assert.equal(got[i].headers[k.toLowerCase()], v, k);
+    }
   }
   assert.equal(receiver.hung.length, 2); // the hanging target did get the requests
   assert.ok(receiver.hung[0].body.equals(Buffer.from(plan.deliveries.find((d) => d.webhookId === 3).body)));
@@ -74,6 +84,42 @@ test("send: a plan with many deliveries gets a progress line and one line per ta
   const plan = lib.buildDeliveries(text);
   assert.equal(receiver.received.length, 30);
   receiver.received.forEach((got, i) => assert.ok(got.body.equals(Buffer.from(plan.deliveries[i].body)), `delivery ${i}`));
+});
+
+test("send: a large event is planned batch by batch; a bad row stops it at its batch, after the batches before it", async () => {
+  receiver.received.length = 0;
+  const event = sample("TASKS_CREATED");
+  const tasks = Array.from({ length: 1200 }, (_, i) => ({ ...event.instance[i % 3], id: 1000 + i, data: { text: "x".repeat(900) + i } }));
+  const hook = (id, where) => ({ id, organization: 1, project: 12, url: `${receiver.url}/${where}`, send_for_all_actions: true });
+  const big = (rows) => JSON.stringify({ ...event, instance: rows, options: { batchSize: 100, ssrfProtection: false },
+    webhooks: [hook(1, "big-a"), hook(2, "big-b")] });
+  const text = big(tasks);
+  assert.ok(text.length > 1 << 20); // past the CLI's 1 MiB: planBatches
+  const r = await runCli(["send", "-"], { input: text });
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^TASKS_CREATED: 24 deliveries to 2 targets \(12 batches\), timeout 1 s$/m);
+  assert.match(r.stderr, /progress: 24\/24 sent, 0 failed/);
+  assert.match(r.stdout, /^ {2}webhook 1 {2}12\/12 ok {2}200 OK ×12 /m);
+  assert.match(r.stdout, /^ {2}webhook 2 {2}12\/12 ok {2}200 OK ×12 /m);
+  assert.match(r.stdout, /summary: 24 deliveries, 24 ok, 0 failed, 0 webhooks skipped\n$/);
+  const plan = lib.buildDeliveries(text);
+  for (const where of ["/big-a", "/big-b"]) {
+    const want = plan.deliveries.filter((d) => d.url.endsWith(where));
+    const got = receiver.received.filter((g) => g.path === where);
+    assert.equal(got.length, 12);
+    want.forEach((d, i) => assert.ok(got[i].body.equals(Buffer.from(d.body)), `${where} batch ${i}`));
+  }
+
+  // Task 1150 (batch 12) cannot be rendered: batches 1-11 went out, then exit 8, as Label Studio.
+  receiver.received.length = 0;
+  const bad = tasks.map((t, i) => (i === 1150 ? { ...t, data: undefined } : t));
+  const b = await runCli(["send", "-"], { input: big(bad) });
+  assert.equal(b.code, 8, b.stderr);
+  assert.match(b.stderr, /^ls-webhooks: stdin: INVALID_ROW at instance\[1150\]\.data: missing field "data"/m);
+  assert.match(b.stdout, /summary: 22 deliveries, 22 ok, 0 failed, 0 webhooks skipped\n$/);
+  assert.equal(receiver.received.length, 22);
+  assert.deepEqual(receiver.received.filter((g) => g.path === "/big-a").map((g) => JSON.parse(g.body).tasks[0].id),
+    Array.from({ length: 11 }, (_, i) => 1000 + 100 * i));
 });
 
 test("send: protection on skips a loopback receiver; --no-ssrf-protection sends to it", async () => {

@@ -39,6 +39,7 @@ test("package.json is complete and the tarball holds every file it names", () =>
   assert.deepEqual(meta.exports, {
     ".": { types: "./ls_webhooks.d.ts", default: "./ls_webhooks.js" },
     "./safe-fetch": { types: "./safe-fetch.d.ts", default: "./safe-fetch.js" },
+    "./deliver": { types: "./deliver.d.ts", default: "./deliver.js" },
     "./package.json": "./package.json",
     "./*": "./*",
   });
@@ -46,7 +47,7 @@ test("package.json is complete and the tarball holds every file it names", () =>
   assert.match(meta.optionalDependencies.undici, /^\^6\./); // 6.x: Node 18.17+
   const inTarball = new Set(packed.files.map((f) => f.path));
   for (const f of ["package.json", "README.md", "LICENSE", meta.main, meta.types, meta.bin["ls-webhooks"], "ls_webhooks_bg.wasm",
-    "safe-fetch.js", "safe-fetch.d.ts"]) {
+    "safe-fetch.js", "safe-fetch.d.ts", "deliver.js", "deliver.d.ts"]) {
     assert.ok(inTarball.has(f), `${f} missing from the tarball`);
   }
   const samples = [...inTarball].filter((f) => f.startsWith("samples/events/"));
@@ -115,6 +116,30 @@ test("ls-webhooks/safe-fetch: require and import, its undici installed as an opt
   const e = await node(["safe.js"]);
   assert.equal(e.code, 0, e.stderr);
   assert.deepEqual(JSON.parse(e.stdout), { ok: false, code: "SSRF_BLOCKED", block: "127.0.0.0/8", dispatcher: "function" });
+});
+
+test("ls-webhooks/deliver: require and import", async () => {
+  fs.writeFileSync(path.join(app, "deliver.cjs"), `
+    const d = require("ls-webhooks/deliver");
+    console.log(JSON.stringify({ keys: Object.keys(d).sort(), resolved: require.resolve("ls-webhooks/deliver") }));`);
+  const c = await node(["deliver.cjs"]);
+  assert.equal(c.code, 0, c.stderr);
+  assert.deepEqual(JSON.parse(c.stdout), { keys: ["DEFAULT_MAX_QUEUED_BYTES", "createDeliverer"],
+    resolved: path.join(fs.realpathSync(app), "node_modules", "ls-webhooks", "deliver.js") });
+  // ESM: a plan through the deliverer's own safeFetch: the guard refuses a reserved literal (no network).
+  fs.writeFileSync(path.join(app, "deliver.js"), `
+    import { createDeliverer } from "ls-webhooks/deliver";
+    import { buildDeliveries } from "ls-webhooks";
+    const plan = buildDeliveries({ action: "PROJECT_DELETED", organization: 1, instance: { id: 7 }, options: { ssrfProtection: false },
+      webhooks: [{ id: 1, organization: 1, url: "http://127.0.0.1:8080/hook", send_for_all_actions: true }] });
+    const results = [];
+    const d = createDeliverer({ ssrfProtection: true, onResult: (r) => results.push(r.error.code) });
+    const receipt = await d.deliver(plan);
+    console.log(JSON.stringify({ n: receipt.deliveries, done: await receipt.done, results, failed: d.stats().failed }));
+    await d.close();`);
+  const e = await node(["deliver.js"]);
+  assert.equal(e.code, 0, e.stderr);
+  assert.deepEqual(JSON.parse(e.stdout), { n: 1, done: { deliveries: 1, sent: 0, failed: 1 }, results: ["SSRF_BLOCKED"], failed: 1 });
 });
 
 test("installed without optional dependencies: the core and plan work, send says to install undici", async () => {

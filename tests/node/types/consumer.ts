@@ -1,11 +1,13 @@
 // A TypeScript consumer of the installed package: `tsc --noEmit` over it is the type test.
 // Each @ts-expect-error must be an error, so loose (any) types fail the test too.
-import { actions, buildDeliveries, pythonJsonDumps, serializers } from "ls-webhooks";
+import { actions, buildDeliveries, planBatches, pythonJsonDumps, serializers } from "ls-webhooks";
 import type {
   ActionName, AnnotationRow, Delivery, ErrorCode, Plan, ProjectRow, TaskRow, Webhook, WebhookError, WebhookEvent,
 } from "ls-webhooks";
 import { createGuardedDispatcher, safeFetch } from "ls-webhooks/safe-fetch";
 import type { SafeFetchResult } from "ls-webhooks/safe-fetch";
+import { createDeliverer } from "ls-webhooks/deliver";
+import type { DeliveryResult, DelivererStats, Receipt } from "ls-webhooks/deliver";
 
 const project: ProjectRow = {
   id: 12, title: "Reviews", show_instruction: false, show_skip_button: true, enable_empty_annotation: true,
@@ -79,6 +81,25 @@ async function sendSafely(p: Plan): Promise<string[]> {
   return lines;
 }
 
+// ls-webhooks/deliver: a plan or an iterator of batches, per-target queues, results as they come.
+async function deliverInBackground(p: Plan): Promise<number> {
+  const failures: string[] = [];
+  const deliverer = createDeliverer({ timeoutMs: 1000, maxQueuedBytes: 8 << 20, onFull: "error",
+    onResult: (r: DeliveryResult) => { if (!r.ok) failures.push(`${r.delivery.webhookId}: ${r.text}`); } });
+  const receipt: Receipt = await deliverer.deliver(p);
+  await deliverer.deliver(planBatches(event));
+  const { sent } = await receipt.done;
+  await deliverer.drain();
+  const stats: DelivererStats = deliverer.stats();
+  const held: number = stats.queuedBytes + stats.perTarget.length;
+  // @ts-expect-error: onFull is "wait" | "error"
+  createDeliverer({ onFull: "drop" });
+  // @ts-expect-error: a delivery's body is not a number
+  deliverer.deliver({ ...p, deliveries: [{ ...p.deliveries[0], body: 5 }] });
+  await deliverer.close();
+  return sent + held + failures.length;
+}
+
 const names: ActionName[] = actions().map((a) => a.action);
 const fields: string[] = serializers().flatMap((s) => s.fields.map((f) => `${s.id}.${f.name}:${f.kind}`));
 const dumped: string = pythonJsonDumps("[1.0, 1e16]");
@@ -102,4 +123,4 @@ const badAction: number = actions()[0].action;
 // @ts-expect-error: redirect is "follow" | "manual" | "error"
 const badRedirect = safeFetch({ url: "https://example.com/" }, { redirect: "always" });
 
-export { parsed, ids, reasons, size, body, send, describe, names, fields, dumped, noOrg, badTask, badCode, badIds, badAction, sendSafely, badRedirect };
+export { parsed, ids, reasons, size, body, send, describe, names, fields, dumped, noOrg, badTask, badCode, badIds, badAction, sendSafely, badRedirect, deliverInBackground };
