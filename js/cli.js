@@ -74,7 +74,7 @@ function readEvent(file) {
 function cliError(name, e) {
   if (!e || typeof e.code !== "string" || typeof e.detail !== "string") return e;
   const where = e.path ? ` at ${e.path}` : "";
-  if (e.code === "INVALID_EVENT" && /^malformed JSON/.test(e.detail)) {
+  if (typeof e.offset === "number") { // malformed JSON: the library says where, as fields
     return new CliError(`${name} is not valid JSON: ${e.detail.replace(/^malformed JSON: /, "")}`, EXIT.MALFORMED_JSON);
   }
   return new CliError(`${name}: ${e.code}${where}: ${e.detail}`, EXIT[e.code] ?? EXIT.INVALID_EVENT);
