@@ -19,7 +19,7 @@
 //! See ARCHITECTURE.md for where things live.
 
 pub mod error;
-pub mod json;
+pub(crate) mod json;
 pub mod labelstudio;
 
 #[cfg(target_arch = "wasm32")]
@@ -30,7 +30,7 @@ pub use labelstudio::batches::{Batch, Batches};
 pub use labelstudio::event::{BodyAs, Options, DEFAULT_BATCH_SIZE};
 pub use labelstudio::plan::{Body, Delivery, Plan, Skipped};
 pub use labelstudio::registry::{Action, ACTIONS};
-pub use labelstudio::targets::SkipReason;
+pub use labelstudio::targets::{MissReason, SkipReason, Unmatched};
 
 /// Builds every delivery for an event given as JSON text.
 pub fn build_deliveries(event_json: &str) -> Result<Plan, Error> {
@@ -40,4 +40,10 @@ pub fn build_deliveries(event_json: &str) -> Result<Plan, Error> {
 /// Builds every delivery for an event given as UTF-8 JSON bytes.
 pub fn build_deliveries_bytes(event_json: &[u8]) -> Result<Plan, Error> {
     labelstudio::plan::build_bytes(event_json)
+}
+
+/// CPython's `json.dumps(json.loads(text), allow_nan=False)`: the Python form of
+/// any JSON text (duplicate keys keep their first position and last value).
+pub fn python_json_dumps(text: &str) -> Result<String, String> {
+    json::pyjson::dumps(text)
 }

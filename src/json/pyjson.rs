@@ -23,6 +23,7 @@ pub const MAX_INT_DIGITS: usize = 4300;
 /// stays one byte (escapes in the text are already as long as Python's), a
 /// character outside ASCII becomes `\uXXXX` (a surrogate pair for four UTF-8
 /// bytes, counted on its lead byte), DEL becomes `\u007f`.
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))] // the memory budget, for wasm
 pub const fn max_python_bytes(b: u8) -> u64 {
     match b {
         0x00..=0x7e => 1,

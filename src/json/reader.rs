@@ -235,9 +235,6 @@ impl<'a> Doc<'a> {
         Value { doc: self, start: start as u32, end: end as u32, slot: 0 }
     }
 
-    pub fn text(&self) -> &str {
-        &self.src
-    }
 
     /// Whether some object key, decoded, starts with `$` (Label Studio's
     /// `$undefined$` placeholder is one): when none does, callers need not
@@ -681,6 +678,7 @@ impl<'d> Value<'d> {
     }
 
     /// Number of elements or entries of a container, without decoding them.
+    #[cfg(test)]
     pub fn len(&self) -> usize {
         match self.kind() {
             Kind::Array => self.elements().map_or(0, |e| e.count()),

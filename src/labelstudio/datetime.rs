@@ -140,6 +140,7 @@ pub fn write_utc(dt: &NaiveDateTime, out: &mut Vec<u8>) {
 }
 
 /// A UTC datetime from milliseconds since the epoch (a JavaScript `Date`).
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))] // the wasm boundary's Date
 pub fn from_epoch_millis(ms: f64) -> Option<String> {
     if !ms.is_finite() {
         return None;

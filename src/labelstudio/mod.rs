@@ -2,15 +2,17 @@
 //! lists) and the machinery that reads it: the event, who receives it and
 //! whether the request may be made, the body layout, rendering, the plan.
 
-pub mod batches;
-pub mod budget;
-pub mod datetime;
-pub mod event;
-pub mod layout;
-pub mod plan;
+pub(crate) mod batches;
+// Used by the wasm boundary only; tested natively.
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+pub(crate) mod budget;
+pub(crate) mod datetime;
+pub(crate) mod event;
+pub(crate) mod layout;
+pub(crate) mod plan;
 pub mod registry;
-pub mod render;
+pub(crate) mod render;
 pub mod schema;
 pub mod serializers;
 pub mod ssrf;
-pub mod targets;
+pub(crate) mod targets;
