@@ -7,12 +7,12 @@
 // integral floats inside JSON fields); bench/run.mjs checks it byte for byte on
 // the benchmark event before timing it.
 
-const TASK_FIELDS = [
+export const TASK_FIELDS = [
   "id", "data", "meta", "created_at", "updated_at", "is_labeled", "allow_skip", "overlap", "inner_id",
   "total_annotations", "cancelled_annotations", "total_predictions", "precomputed_agreement", "comment_count",
   "unresolved_comment_count", "last_comment_updated_at", "project", "updated_by", "file_upload", "comment_authors",
 ];
-const PROJECT_FIELDS = [
+export const PROJECT_FIELDS = [
   "id", "task_number", "finished_task_number", "total_predictions_number", "total_annotations_number",
   "num_tasks_with_annotations", "useful_annotation_number", "ground_truth_number", "skipped_annotations_number",
   "title", "description", "label_config", "parsed_label_config", "label_config_hash", "expert_instruction",
