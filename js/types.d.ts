@@ -270,5 +270,11 @@ export function planBatches(event: string | Uint8Array | WebhookEvent): BatchIte
  * resolves to. @throws {TypeError} when `address` is not an IPv4 or IPv6 address.
  */
 export function reservedBlock(address: string): string | null;
+/**
+ * Where an error's `path` (e.g. "instance[3].created_at") sits in the event's JSON text:
+ * UTF-8 byte offsets of its value, or of its deepest existing parent (`exact` false).
+ * Null when the text is not JSON or nothing on the path exists.
+ */
+export function locatePath(text: string, path: string): { start: number; end: number; exact: boolean } | null;
 /** Size in bytes of the module's linear memory (it only grows: after a call, the peak that call needed). */
 export function wasmMemoryBytes(): number;

@@ -26,6 +26,7 @@ pub mod labelstudio;
 pub mod wasm;
 
 pub use error::{Error, ErrorCode};
+pub use json::locate::Span;
 pub use labelstudio::batches::{Batch, Batches};
 pub use labelstudio::event::{BodyAs, Options, DEFAULT_BATCH_SIZE};
 pub use labelstudio::plan::{Body, Delivery, Plan, Skipped};
@@ -46,4 +47,10 @@ pub fn build_deliveries_bytes(event_json: &[u8]) -> Result<Plan, Error> {
 /// any JSON text (duplicate keys keep their first position and last value).
 pub fn python_json_dumps(text: &str) -> Result<String, String> {
     json::pyjson::dumps(text)
+}
+
+/// Where a field path of an error (`instance[3].created_at`) sits in the event's
+/// text: the byte span of its value, or of its deepest existing parent.
+pub fn locate_path(text: &str, path: &str) -> Option<json::locate::Span> {
+    json::locate::locate(text, path)
 }

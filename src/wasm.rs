@@ -130,6 +130,22 @@ pub fn reserved_block(address: &str) -> Result<JsValue, JsValue> {
     }
 }
 
+/// `locatePath(text, path)`: `{start, end, exact}` (UTF-8 byte offsets) of the value an
+/// error's path names in the event's text, or of its deepest existing parent; null.
+#[wasm_bindgen(js_name = locatePath, skip_typescript)]
+pub fn locate_path(text: &str, path: &str) -> JsValue {
+    match crate::locate_path(text, path) {
+        None => JsValue::NULL,
+        Some(span) => {
+            let o = Object::new();
+            set(&o, "start", &JsValue::from_f64(span.start as f64));
+            set(&o, "end", &JsValue::from_f64(span.end as f64));
+            set(&o, "exact", &JsValue::from_bool(span.exact));
+            o.into()
+        }
+    }
+}
+
 /// `wasmMemoryBytes()`: the size of this module's linear memory, which only
 /// grows: its value after a call is the peak that call needed. For benchmarks.
 #[wasm_bindgen(js_name = wasmMemoryBytes, skip_typescript)]

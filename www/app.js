@@ -3,7 +3,7 @@
 //
 // The editor's TEXT goes to buildDeliveries as is (never JSON.parse'd first):
 // that is the exact path, where ints past 2^53 and 1.0-vs-1 survive.
-import init, { buildDeliveries, actions as listActions } from "./pkg/ls_webhooks.js";
+import init, { buildDeliveries, actions as listActions, locatePath } from "./pkg/ls_webhooks.js";
 
 const SAMPLES = "../samples/events/";
 const DOCS = "../docs/events.md";
@@ -131,80 +131,6 @@ export function prettyJson(text, { readable = true, indent = "  " } = {}) {
     }
   }
   return out;
-}
-
-/**
- * Where a field path ("instance[3].created_at", "webhooks[0].url") sits in
- * JSON text: the start and end of its value, or of the deepest existing
- * parent when the field is missing. Null when nothing matches.
- */
-export function locatePath(text, path) {
-  const want = [];
-  for (const m of String(path).matchAll(/([^.[\]]+)|\[(\d+)\]/g)) want.push(m[2] !== undefined ? Number(m[2]) : m[1]);
-  let best = null;
-  let i = 0;
-  const n = text.length;
-  const ws = () => { while (i < n && " \t\r\n".includes(text[i])) i++; };
-  const str = () => {
-    const s = i;
-    i++;
-    while (i < n && text[i] !== '"') i += text[i] === "\\" ? 2 : 1;
-    i++;
-    try { return JSON.parse(text.slice(s, i)); } catch { return null; }
-  };
-  // Walks one value; `depth` is how many path segments matched so far.
-  const value = (depth) => {
-    ws();
-    const start = i;
-    if (depth === want.length || best === null || depth > best.depth) best = { depth, start, end: start };
-    const c = text[i];
-    if (c === "{") {
-      i++;
-      for (;;) {
-        ws();
-        if (text[i] === "}") { i++; break; }
-        if (text[i] !== '"') throw 0;
-        const key = str();
-        ws();
-        if (text[i] !== ":") throw 0;
-        i++;
-        if (depth < want.length && want[depth] === key && best.depth === depth) {
-          value(depth + 1);
-        } else value(-1);
-        ws();
-        if (text[i] === ",") { i++; continue; }
-        if (text[i] === "}") { i++; break; }
-        throw 0;
-      }
-    } else if (c === "[") {
-      i++;
-      let k = 0;
-      for (;;) {
-        ws();
-        if (text[i] === "]") { i++; break; }
-        if (depth < want.length && want[depth] === k && best.depth === depth) value(depth + 1);
-        else value(-1);
-        k++;
-        ws();
-        if (text[i] === ",") { i++; continue; }
-        if (text[i] === "]") { i++; break; }
-        throw 0;
-      }
-    } else if (c === '"') {
-      str();
-    } else {
-      while (i < n && !',:{}[]" \t\r\n'.includes(text[i])) i++;
-      if (i === start) throw 0;
-    }
-    if (best && best.start === start && best.depth === depth) best.end = i;
-  };
-  try {
-    value(0);
-  } catch {
-    /* a syntax error: keep what was found */
-  }
-  if (!best || (best.depth <= 0 && want.length)) return null;
-  return { start: best.start, end: best.end, exact: best.depth === want.length };
 }
 
 /** The character index in `text` of UTF-8 byte offset `byte`. */
@@ -559,7 +485,9 @@ function renderError(e, text) {
     const at = charIndexOfByte(text, e.offset);
     spot = { start: at, end: at + 1, exact: true };
   } else if (path) {
-    spot = locatePath(text, path);
+    // The core finds the field (or its deepest existing parent) in the text, in bytes.
+    const span = locatePath(text, path);
+    if (span) spot = { start: charIndexOfByte(text, span.start), end: charIndexOfByte(text, span.end), exact: span.exact };
   }
   renderFailure(code, path, detail, spot);
   ui.summary.append(el("p", { class: "muted" }, "Nothing would be sent: Label Studio would fail on this event before any POST."));

@@ -588,6 +588,11 @@ impl<'d> Value<'d> {
         &self.doc.src[self.start as usize..self.end as usize]
     }
 
+    /// Where the value's text starts and ends in the document, in bytes.
+    pub fn span(&self) -> (usize, usize) {
+        (self.start as usize, self.end as usize)
+    }
+
     pub fn doc(&self) -> &'d Doc<'d> {
         self.doc
     }
