@@ -138,6 +138,20 @@ def _next_seq():
         return '%d-%d' % (os.getpid(), _seq[0])
 
 
+def _end(seq):
+    """The "end" line; with $LS_CAPTURE_SNAPSHOT_DIR, a database snapshot taken first (snapshot.py)."""
+    rec = {'kind': 'end', 'seq': seq}
+    from ls_capture_hook import snapshot
+
+    if snapshot.enabled():
+        try:
+            rec.update(snapshot.take(seq))
+        except Exception:
+            rec['snapshot_error'] = traceback.format_exc()
+    rec['t'] = time.time()
+    return rec
+
+
 def install(utils):
     from django.conf import settings
 
@@ -161,7 +175,7 @@ def install(utils):
         try:
             return orig_instance(organization, project, action, instance)
         finally:
-            _write({'kind': 'end', 'seq': seq, 't': time.time()})
+            _write(_end(seq))
 
     def emit_webhooks_sync(organization, project, action, payload):
         seq = _next_seq()
@@ -179,7 +193,7 @@ def install(utils):
         try:
             return orig_custom(organization, project, action, payload)
         finally:
-            _write({'kind': 'end', 'seq': seq, 't': time.time()})
+            _write(_end(seq))
 
     utils.emit_webhooks_for_instance_sync = emit_webhooks_for_instance_sync
     utils.emit_webhooks_sync = emit_webhooks_sync
