@@ -12,6 +12,8 @@ const USAGE = `usage: ls-webhooks <command>
   send [FILE|-] [--timeout S]   build the plan and POST every delivery (default timeout 1 s); with SSRF
                                 protection on, each connection's host is resolved once and checked
   actions                       the 12 actions of Label Studio 1.23.2 as a table
+  redeliver --db DB --action A  rebuild events from Label Studio's own database (SQLite file or postgres://)
+                                and show, print (--json) or send (--send) them: ls-webhooks redeliver --help
   help                          this text
 
 FILE is an event as JSON (- reads stdin). Without FILE, plan and send use the built-in
@@ -508,13 +510,27 @@ async function demoCmd(lib, args) {
   }
 }
 
+/** `redeliver`: its own module (js/commands/redeliver.js); --send goes through the embedded deliverer. */
+async function redeliverCmd(lib, args) {
+  const { redeliverCommand } = require("./commands/redeliver.js");
+  let deliverer = null;
+  try {
+    return await redeliverCommand(args, {
+      lib,
+      deliver: (plan) => (deliverer ??= require("./deliver.js").createDeliverer({ log: (line) => console.error(line) })).deliver(plan),
+    });
+  } finally {
+    if (deliverer) await deliverer.close();
+  }
+}
+
 async function main(argv) {
   const [cmd, ...rest] = argv;
   if (cmd === undefined || cmd === "help" || cmd === "--help" || cmd === "-h") {
     (cmd === undefined ? console.error : console.log)(USAGE);
     return cmd === undefined ? EXIT.USAGE : EXIT.OK;
   }
-  const commands = { plan: planCmd, send: sendCmd, actions: actionsCmd, demo: demoCmd };
+  const commands = { plan: planCmd, send: sendCmd, actions: actionsCmd, demo: demoCmd, redeliver: redeliverCmd };
   if (!commands[cmd]) throw new CliError(`unknown command "${cmd}"\n${USAGE}`, EXIT.USAGE);
   return commands[cmd](loadLib(), rest);
 }

@@ -10,12 +10,22 @@ const meta = JSON.parse(fs.readFileSync(path.join(pkgDir, "package.json"), "utf8
 
 fs.copyFileSync(path.join(root, "js", "cli.js"), path.join(pkgDir, "cli.js"));
 fs.chmodSync(path.join(pkgDir, "cli.js"), 0o755);
-// The send-time SSRF guard (ls-webhooks/safe-fetch), used by the CLI's send and demo too.
-fs.copyFileSync(path.join(root, "js", "safe-fetch.js"), path.join(pkgDir, "safe-fetch.js"));
-fs.copyFileSync(path.join(root, "js", "safe-fetch.d.ts"), path.join(pkgDir, "safe-fetch.d.ts"));
-// The embedded deliverer (ls-webhooks/deliver): per-target FIFOs over safe-fetch; the CLI's too.
-fs.copyFileSync(path.join(root, "js", "deliver.js"), path.join(pkgDir, "deliver.js"));
-fs.copyFileSync(path.join(root, "js", "deliver.d.ts"), path.join(pkgDir, "deliver.d.ts"));
+// The entry points around the core, each a CommonJS module with its types, shipped at the
+// package root and exported as ls-webhooks/NAME. The core itself needs no dependency.
+const ENTRY_POINTS = [
+  "safe-fetch", // the send-time SSRF guard (undici); the CLI's send and demo use it
+  "deliver", // the embedded deliverer: per-target FIFOs over safe-fetch
+  "queue", // BullMQ on Redis (bullmq, ioredis)
+  "database", // events read from Label Studio's database (better-sqlite3, pg)
+];
+for (const name of ENTRY_POINTS) {
+  for (const ext of [".js", ".d.ts"]) fs.copyFileSync(path.join(root, "js", name + ext), path.join(pkgDir, name + ext));
+}
+// The CLI's subcommands that live in their own modules (queue, worker, redeliver).
+fs.mkdirSync(path.join(pkgDir, "commands"), { recursive: true });
+for (const f of fs.readdirSync(path.join(root, "js", "commands"))) {
+  fs.copyFileSync(path.join(root, "js", "commands", f), path.join(pkgDir, "commands", f));
+}
 fs.copyFileSync(path.join(root, "README.md"), path.join(pkgDir, "README.md"));
 fs.copyFileSync(path.join(root, "LICENSE"), path.join(pkgDir, "LICENSE"));
 
@@ -27,7 +37,8 @@ for (const f of fs.readdirSync(path.join(root, "samples", "events"))) {
 }
 
 // wasm-pack lists the module, its types and the .wasm; add what the CLI needs.
-const files = new Set([...(meta.files || []), "cli.js", "safe-fetch.js", "safe-fetch.d.ts", "deliver.js", "deliver.d.ts", "README.md", "LICENSE", "samples"]);
+const files = new Set([...(meta.files || []), "cli.js", "commands", "README.md", "LICENSE", "samples",
+  ...ENTRY_POINTS.flatMap((n) => [`${n}.js`, `${n}.d.ts`])]);
 for (const f of ["ls_webhooks.js", "ls_webhooks_bg.wasm", "ls_webhooks.d.ts"]) files.add(f);
 const out = {
   name: "ls-webhooks",
@@ -37,12 +48,11 @@ const out = {
   keywords: ["label-studio", "webhooks", "wasm", "cli"],
   main: meta.main,
   types: meta.types,
-  // "." and "./package.json" as before; "./safe-fetch" and "./deliver" for require and import alike; "./*"
-  // keeps every file reachable by its own name, as it was before there was a map.
+  // "." and "./package.json" as before, one entry per entry point (require and import alike),
+  // and "./*", which keeps every file reachable by its own name, as before there was a map.
   exports: {
     ".": { types: `./${meta.types}`, default: `./${meta.main}` },
-    "./safe-fetch": { types: "./safe-fetch.d.ts", default: "./safe-fetch.js" },
-    "./deliver": { types: "./deliver.d.ts", default: "./deliver.js" },
+    ...Object.fromEntries(ENTRY_POINTS.map((n) => [`./${n}`, { types: `./${n}.d.ts`, default: `./${n}.js` }])),
     "./package.json": "./package.json",
     "./*": "./*",
   },
@@ -51,6 +61,10 @@ const out = {
   // The core needs nothing. undici is safe-fetch's (the CLI's send and demo): its own fetch
   // and connector, one version for both; 6.x runs on Node 18.17+ (7.x needs 20.18+).
   optionalDependencies: { undici: "^6.21.0" },
+  // The optional integrations: installed by those who use them (not by every install, which
+  // would build better-sqlite3 from source). better-sqlite3 13 needs Node 22.
+  peerDependencies: { bullmq: "^6.7.0", ioredis: "^5.4.1", "better-sqlite3": "^12.0.0", pg: "^8.0.0" },
+  peerDependenciesMeta: { bullmq: { optional: true }, ioredis: { optional: true }, "better-sqlite3": { optional: true }, pg: { optional: true } },
   engines: { node: ">=18" },
 };
 fs.writeFileSync(path.join(pkgDir, "package.json"), JSON.stringify(out, null, 2) + "\n");

@@ -40,6 +40,29 @@ wasm-pack --log-level warn build --target nodejs --release
 node scripts/package.js
 say "ready: pkg/"
 
+# ---- the BullMQ queue (js/queue.js) and its tests: begin ----
+# Debian's redis-server, which tests/node/queue.test.mjs and bench/queue.mjs start on a
+# free loopback port of their own. No Redis service is left running: the package's
+# service is stopped and disabled if apt started it.
+if ! command -v redis-server >/dev/null; then
+  say "installing redis-server (apt)"
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  if command -v apt-get >/dev/null && { [ -z "$SUDO" ] || command -v sudo >/dev/null; }; then
+    $SUDO apt-get update
+    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y redis-server
+    if command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then
+      $SUDO systemctl disable --now redis-server >/dev/null 2>&1 || true
+    elif command -v service >/dev/null; then
+      $SUDO service redis-server stop >/dev/null 2>&1 || true
+    fi
+  else
+    echo "warning: redis-server is missing and apt-get (as root) is not available;" >&2
+    echo "         the queue tests in scripts/test.sh are skipped until it is installed." >&2
+  fi
+fi
+# ---- the BullMQ queue (js/queue.js) and its tests: end ----
+
 # ---- payload preview (www/) and the browser tests: begin ----
 # Debian's Chromium and its chromedriver, for tests/browser/ and
 # `wasm-pack test --headless --chrome` (never a downloaded browser or driver).
@@ -60,3 +83,29 @@ say "building www/pkg/ (wasm-pack build --target web) for the payload preview"
 wasm-pack --log-level warn build --target web --release --out-dir www/pkg
 say "ready: www/ (serve it with: node www/serve.js)"
 # ---- payload preview (www/) and the browser tests: end ----
+
+# ---- database redelivery (ls-webhooks/database, issue 13): begin ----
+# tests/node/database.test.mjs restores PostgreSQL dumps into a server it starts itself on
+# loopback (initdb/pg_ctl in a temp dir): Debian's postgresql, installed without a system
+# cluster (create_main_cluster = false), so nothing listens on port 5432 afterwards.
+if ! compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null; then
+  say "installing postgresql (apt, without creating a cluster)"
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  if command -v apt-get >/dev/null && { [ -z "$SUDO" ] || command -v sudo >/dev/null; }; then
+    $SUDO apt-get update
+    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y postgresql-common
+    $SUDO sed -i 's/^#* *create_main_cluster *=.*/create_main_cluster = false/' /etc/postgresql-common/createcluster.conf
+    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y postgresql
+  else
+    echo "warning: PostgreSQL's server binaries are missing and apt-get (as root) is not available;" >&2
+    echo "         the PostgreSQL part of tests/node/database.test.mjs will be skipped (it fails as root on Debian)." >&2
+  fi
+fi
+# The drivers (better-sqlite3 12.x builds from source here in about 2 minutes; pg) are dev
+# dependencies: installed above with the others. Checked again in case node_modules predates them.
+if [ -f package.json ] && ! node -e 'require("better-sqlite3"); require("pg")' 2>/dev/null; then
+  say "installing the database drivers (npm: better-sqlite3, pg)"
+  npm install --no-audit --no-fund --loglevel=error
+fi
+# ---- database redelivery (ls-webhooks/database, issue 13): end ----

@@ -36,18 +36,20 @@ test("package.json is complete and the tarball holds every file it names", () =>
   assert.equal(meta.main, "ls_webhooks.js");
   assert.equal(meta.types, "ls_webhooks.d.ts");
   assert.deepEqual(meta.bin, { "ls-webhooks": "cli.js" });
+  const entryPoints = ["safe-fetch", "deliver", "queue", "database"];
   assert.deepEqual(meta.exports, {
     ".": { types: "./ls_webhooks.d.ts", default: "./ls_webhooks.js" },
-    "./safe-fetch": { types: "./safe-fetch.d.ts", default: "./safe-fetch.js" },
-    "./deliver": { types: "./deliver.d.ts", default: "./deliver.js" },
+    ...Object.fromEntries(entryPoints.map((n) => [`./${n}`, { types: `./${n}.d.ts`, default: `./${n}.js` }])),
     "./package.json": "./package.json",
     "./*": "./*",
   });
   assert.equal(meta.dependencies, undefined); // the core needs nothing
   assert.match(meta.optionalDependencies.undici, /^\^6\./); // 6.x: Node 18.17+
+  // The integrations' drivers are optional peers: no install builds better-sqlite3 unasked.
+  for (const p of ["bullmq", "ioredis", "better-sqlite3", "pg"]) assert.deepEqual(meta.peerDependenciesMeta[p], { optional: true }, p);
   const inTarball = new Set(packed.files.map((f) => f.path));
   for (const f of ["package.json", "README.md", "LICENSE", meta.main, meta.types, meta.bin["ls-webhooks"], "ls_webhooks_bg.wasm",
-    "safe-fetch.js", "safe-fetch.d.ts", "deliver.js", "deliver.d.ts"]) {
+    ...entryPoints.flatMap((n) => [`${n}.js`, `${n}.d.ts`]), "commands/redeliver.js"]) {
     assert.ok(inTarball.has(f), `${f} missing from the tarball`);
   }
   const samples = [...inTarball].filter((f) => f.startsWith("samples/events/"));
@@ -59,7 +61,7 @@ test("package.json is complete and the tarball holds every file it names", () =>
   assert.ok(loaded.includes("ls_webhooks_bg.wasm"));
   for (const f of loaded) assert.ok(inTarball.has(f), `${f} is loaded but not shipped`);
   // Nothing the package does not need.
-  for (const f of inTarball) assert.match(f, /^(samples\/events\/[A-Z_]+\.json|snippets\/.+\.js|[\w.]+|safe-fetch\.(js|d\.ts))$/, f);
+  for (const f of inTarball) assert.match(f, /^(samples\/events\/[A-Z_]+\.json|snippets\/.+\.js|commands\/[\w-]+\.js|[\w.-]+\.(js|d\.ts|wasm|json|md)|LICENSE)$/, f);
   assert.ok(!inTarball.has("ls_webhooks_bg.wasm.d.ts"));
 });
 
