@@ -450,6 +450,73 @@ test("the reference links resolve through the local server", T, async () => {
   }
 });
 
+test("the page's modules are served as JavaScript, and only from the mounts", T, async () => {
+  const get = (p) => new Promise((resolve, reject) => {
+    // http.get sends the path as written (fetch would resolve the dot segments first).
+    http.get({ host: "127.0.0.1", port: new URL(origin).port, path: p }, (res) => {
+      res.resume();
+      res.on("end", () => resolve({ status: res.statusCode, type: res.headers["content-type"] }));
+    }).on("error", reject);
+  });
+  const modules = ["app.js", ...fs.readdirSync(path.join(root, "www", "js")).filter((f) => f.endsWith(".js")).map((f) => `js/${f}`)];
+  assert.ok(modules.length > 5, "app.js and its modules in www/js/");
+  for (const m of modules) {
+    assert.deepEqual(await get(`/www/${m}`), { status: 200, type: "text/javascript; charset=utf-8" }, m);
+  }
+  for (const p of ["/www/js/../../Cargo.toml", "/www/js/%2e%2e/%2e%2e/Cargo.toml", "/www/js/..%2f..%2fCargo.toml", "/www/js/.hidden.js"]) {
+    assert.equal((await get(p)).status, 404, p);
+  }
+});
+
+test("prettyJson (www/js/pretty-json.js): re-indents and keeps every token as written", T, async () => {
+  await open(page, `${pageUrl}#action=TASKS_CREATED`);
+  const bodies = ACTIONS.flatMap(({ action }) => lib.buildDeliveries(sample(action)).deliveries.map((d) => d.body));
+  const samples = ACTIONS.map(({ action }) => sample(action));
+  const got = await page.evaluate(async ({ bodies, samples }) => {
+    const { prettyJson } = await import("/www/js/pretty-json.js");
+    const tokens = '{"a":1.0, "b" :[ ],"c":{\n},"d":[1,2e400,-0.0,true,null],"e":"x\\"y,:{}[] \\\\","big":123456789012345678901234567890}';
+    return {
+      tokens: prettyJson(tokens, { readable: false }),
+      tabs: prettyJson('{"a":[1]}', { indent: "\t" }),
+      readable: prettyJson('["caf\\u00e9","\\ud83d\\ude00","\\ud800","\\n\\u0001","\\"\\u002c"]'),
+      escaped: prettyJson('["caf\\u00e9"]', { readable: false }),
+      scalars: [prettyJson("42"), prettyJson(' "s" '), prettyJson(""), prettyJson("[]"), prettyJson("{}")],
+      broken: [prettyJson("{ bad"), prettyJson('{"a": "unterminated'), prettyJson("]]}")],
+      bodies: bodies.map((b) => prettyJson(b)),
+      samples: samples.map((t) => prettyJson(t, { readable: false })),
+    };
+  }, { bodies, samples });
+  assert.equal(got.tokens, [
+    "{",
+    '  "a": 1.0,',
+    '  "b": [],',
+    '  "c": {},',
+    '  "d": [',
+    "    1,",
+    "    2e400,",
+    "    -0.0,",
+    "    true,",
+    "    null",
+    "  ],",
+    '  "e": "x\\"y,:{}[] \\\\",',
+    '  "big": 123456789012345678901234567890',
+    "}",
+  ].join("\n"));
+  assert.equal(got.tabs, '{\n\t"a": [\n\t\t1\n\t]\n}');
+  // readable: \u escapes shown decoded where JSON.stringify would; lone surrogates and controls stay escaped.
+  assert.equal(got.readable, '[\n  "café",\n  "😀",\n  "\\ud800",\n  "\\n\\u0001",\n  "\\","\n]');
+  assert.equal(got.escaped, '[\n  "caf\\u00e9"\n]');
+  assert.deepEqual(got.scalars, ["42", '"s"', "", "[]", "{}"]);
+  // Text that is not JSON is re-spaced, not refused (the Format button checks the result reads the same).
+  assert.deepEqual(got.broken, ["{\n  bad", '{\n  "a": "unterminated', "\n]\n]\n}"]);
+  // Every delivered body and every sample reads the same after re-indenting.
+  bodies.forEach((b, i) => assert.deepEqual(JSON.parse(got.bodies[i]), JSON.parse(b), `body ${i}`));
+  samples.forEach((t, i) => {
+    assert.deepEqual(JSON.parse(got.samples[i]), JSON.parse(t), `sample ${ACTIONS[i].action}`);
+    assert.ok(got.samples[i].split("\n").length > 20, "indented");
+  });
+});
+
 test("screenshot at 1280x800", T, async () => {
   await open(page, `${pageUrl}#action=TASKS_CREATED`);
   await page.mouse.move(0, 0);
