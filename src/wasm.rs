@@ -424,7 +424,12 @@ fn write_js(value: &JsValue, out: &mut Vec<u8>, path: &Path<'_>, depth: usize) -
         out.push(b'{');
         let mut first = true;
         for key in Object::keys(obj).iter() {
-            let v = Reflect::get(obj, &key).unwrap_or(JsValue::UNDEFINED);
+            // A getter that throws is the caller's error, with its own message (not a missing field).
+            let v = Reflect::get(obj, &key).map_err(|thrown| {
+                let name = key.as_string().unwrap_or_default();
+                let why = thrown.dyn_ref::<js_sys::Error>().map_or_else(|| format!("{thrown:?}"), |e| String::from(e.message()));
+                Error::event(path.key(&name).to_string(), format!("reading this property threw: {why}"))
+            })?;
             if v.is_undefined() || v.is_function() {
                 continue; // as JSON.stringify does
             }

@@ -33,6 +33,11 @@ export function idsEvent(n, bodyAs) {
   return { action: "TASKS_DELETED", organization: 1, instance, webhooks, options: { bodyAs, batchSize: 2 } };
 }
 export function withNaN() { const e = annotationEvent(); e.instance.lead_time = NaN; return e; }
+export function withThrowingGetter() {
+  const e = annotationEvent();
+  Object.defineProperty(e.instance, "lead_time", { enumerable: true, get() { throw new Error("db connection closed"); } });
+  return e;
+}
 // JSON text with BigInts as exact number literals.
 export function stringify(v) {
   return JSON.stringify(v, (k, x) => typeof x === "bigint" ? `@@${x}@@` : x).replace(/"@@(-?\d+)@@"/g, "$1");
@@ -46,6 +51,8 @@ extern "C" {
     fn ids_event(n: u32, body_as: &str) -> JsValue;
     #[wasm_bindgen(js_name = withNaN)]
     fn with_nan() -> JsValue;
+    #[wasm_bindgen(js_name = withThrowingGetter)]
+    fn with_throwing_getter() -> JsValue;
     fn stringify(v: &JsValue) -> String;
     #[wasm_bindgen(js_name = sameObject)]
     fn same_object(a: &JsValue, b: &JsValue) -> bool;
@@ -113,6 +120,8 @@ fn errors_are_js_errors_with_code_and_path() {
         (JsValue::from_str(r#"{"action": "#), "INVALID_EVENT", "action"),
         (JsValue::from_f64(3.0), "INVALID_EVENT", ""),
         (with_nan(), "INVALID_EVENT", "instance.lead_time"),
+        // A getter that throws surfaces with its message, not as a missing field.
+        (with_throwing_getter(), "INVALID_EVENT", "instance.lead_time"),
     ];
     for (event, code, path) in cases {
         let e = build_deliveries(event).unwrap_err();
@@ -120,6 +129,8 @@ fn errors_are_js_errors_with_code_and_path() {
         assert_eq!(get(&e, "code").as_string().unwrap(), code);
         assert_eq!(get(&e, "path").as_string().unwrap(), path);
     }
+    let e = build_deliveries(with_throwing_getter()).unwrap_err();
+    assert!(get(&e, "detail").as_string().unwrap().contains("db connection closed"));
     // Malformed JSON says where, as numbers; other errors have no offset.
     let e = build_deliveries(JsValue::from_str("{\"action\":\n  ,}")).unwrap_err();
     assert_eq!((get(&e, "offset").as_f64(), get(&e, "line").as_f64(), get(&e, "column").as_f64()), (Some(13.0), Some(2.0), Some(3.0)));
