@@ -10,8 +10,11 @@ const USAGE = `usage: ls-webhooks <command>
   demo                          play a project's life against a local receiver (built-in sample data)
   plan [FILE|-]                 print the delivery plan of an event (JSON) as buildDeliveries returns it
   send [FILE|-] [--timeout S]   build the plan and POST every delivery (default timeout 1 s); with SSRF
-                                protection on, each connection's host is resolved once and checked
+                                protection on, each connection's host is resolved once and checked;
+                                --queue redis://... [--attempts N] enqueues instead (prints job ids)
   actions                       the 12 actions of Label Studio 1.23.2 as a table
+  worker --redis URL [--concurrency N]   send what is queued on Redis (BullMQ), until SIGINT/SIGTERM
+  queue --redis URL [--json|--failed|--redeliver JOB_ID]   the queue's counts, failures, redelivery
   redeliver --db DB --action A  rebuild events from Label Studio's own database (SQLite file or postgres://)
                                 and show, print (--json) or send (--send) them: ls-webhooks redeliver --help
   help                          this text
@@ -336,9 +339,12 @@ async function sendCmd(lib, args) {
   let timeoutMs = 1000; // Label Studio's WEBHOOK_TIMEOUT
   let noSsrfProtection = false;
   const files = [];
+  const queueArgs = []; // --queue URL [--attempts N] [--prefix P]: enqueue on Redis instead of sending
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     if (a === "--no-ssrf-protection") noSsrfProtection = true;
+    else if (a === "--queue" || a === "--attempts" || a === "--prefix") queueArgs.push(a, args[++i]);
+    else if (/^--(queue|attempts|prefix)=/.test(a)) queueArgs.push(a);
     else if (a === "--timeout") timeoutMs = parseTimeout(args[++i]);
     else if (a.startsWith("--timeout=")) timeoutMs = parseTimeout(a.slice("--timeout=".length));
     else if (a.startsWith("--")) throw new CliError(`send: unknown option ${a}`, EXIT.USAGE);
@@ -350,6 +356,12 @@ async function sendCmd(lib, args) {
   // has room, so only a few batches' bodies are alive. A row that cannot be rendered then
   // stops the event at its batch (the batches before it are sent), as in Label Studio.
   const source = buildBytes(lib, name, bytes, noSsrfProtection, bytes.length > STREAM_BYTES ? lib.planBatches : lib.buildDeliveries);
+  if (queueArgs.some((x) => x === "--queue" || x.startsWith("--queue="))) {
+    // The queue's workers send (ls-webhooks worker): no undici needed here.
+    if (timeoutMs !== 1000) queueArgs.push("--timeout", String(timeoutMs / 1000));
+    return require("./commands/queue.js").enqueueFromPlan(source, queueArgs);
+  }
+  if (queueArgs.length) throw new CliError("send: --attempts and --prefix go with --queue URL", EXIT.USAGE);
   const shape = shapeOf(source);
   if (shape.deliveries) loadSafeFetch(); // before any output
   console.log(`${shape.action}: ${plural(shape.deliveries, "delivery", "deliveries")} to ` +
@@ -530,7 +542,12 @@ async function main(argv) {
     (cmd === undefined ? console.error : console.log)(USAGE);
     return cmd === undefined ? EXIT.USAGE : EXIT.OK;
   }
-  const commands = { plan: planCmd, send: sendCmd, actions: actionsCmd, demo: demoCmd, redeliver: redeliverCmd };
+  const queueCmds = () => require("./commands/queue.js"); // BullMQ on Redis (optional peers)
+  const commands = {
+    plan: planCmd, send: sendCmd, actions: actionsCmd, demo: demoCmd, redeliver: redeliverCmd,
+    worker: (lib, rest) => queueCmds().workerCommand(rest),
+    queue: (lib, rest) => queueCmds().queueCommand(rest),
+  };
   if (!commands[cmd]) throw new CliError(`unknown command "${cmd}"\n${USAGE}`, EXIT.USAGE);
   return commands[cmd](loadLib(), rest);
 }
