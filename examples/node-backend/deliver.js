@@ -28,3 +28,24 @@ export function createDeliverer({ timeoutMs = 1000, log = console.log, ...option
   deliver.stats = () => deliverer.stats();
   return deliver;
 }
+
+/**
+ * The same interface over ls-webhooks/queue (BullMQ on Redis): deliver(plan) enqueues it
+ * (each batch body stored once, one small job per delivery on its target's own queue) and
+ * separate `ls-webhooks worker --redis URL` processes send. Used when REDIS_URL is set.
+ * Needs `npm install bullmq ioredis`.
+ */
+export async function createQueueDeliverer({ redisUrl, log = console.log, attempts = 1 } = {}) {
+  const { createProducer } = await import("ls-webhooks/queue");
+  const producer = createProducer({ connection: redisUrl });
+  let pending = Promise.resolve();
+  const deliver = (plan) => (pending = pending.then(() => producer.enqueue(plan, { attempts }).then(
+    (ids) => log(`${plan.action}: ${ids.length} deliveries queued on Redis`),
+    (e) => log(`${plan.action}: not queued: ${e.code ? `${e.code}: ` : ""}${e.message}`),
+  )));
+  deliver.idle = () => pending;
+  deliver.close = async () => { await pending; await producer.close(); };
+  deliver.stats = () => ({ queued: 0 }); // what waits is in Redis: see counts()
+  deliver.counts = () => producer.counts();
+  return deliver;
+}

@@ -7,7 +7,7 @@ import http from "node:http";
 import { pathToFileURL } from "node:url";
 import { buildDeliveries } from "ls-webhooks";
 import { createStore } from "./store.js";
-import { createDeliverer } from "./deliver.js";
+import { createDeliverer, createQueueDeliverer } from "./deliver.js";
 
 class HttpError extends Error {
   constructor(status, message) { super(message); this.status = status; }
@@ -83,7 +83,11 @@ if (import.meta.url === pathToFileURL(process.argv[1]).href) {
   const port = Number(process.env.PORT ?? 8080);
   // Label Studio blocks webhooks to localhost and private IPs by default; so do we.
   const ssrfProtection = process.env.SSRF_PROTECTION_ENABLED !== "false";
-  const { server, deliver } = createApp({ webhookOptions: { ssrfProtection } });
+  // In process by default; with REDIS_URL, enqueued for `ls-webhooks worker --redis $REDIS_URL`.
+  const deliver = process.env.REDIS_URL
+    ? await createQueueDeliverer({ redisUrl: process.env.REDIS_URL })
+    : createDeliverer();
+  const { server } = createApp({ webhookOptions: { ssrfProtection }, deliver });
   server.listen(port, "127.0.0.1", () => console.log(`listening on http://127.0.0.1:${port}/api/`));
   // A graceful stop: no new requests, then the webhooks already queued are sent (or time out).
   const stop = async (signal) => {

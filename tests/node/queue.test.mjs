@@ -543,3 +543,36 @@ test("the ls-webhooks command end to end: send --queue enqueues, a worker proces
   assert.equal(JSON.parse(counts.stdout).completed, 6);
   worker.kill("SIGTERM");
 });
+
+test("the example backend with REDIS_URL: its API enqueues on Redis, a worker sends, byte for byte", { skip, timeout: 30000 }, async (t) => {
+  // The example as a user has it: its files beside node_modules/ls-webhooks (here pkg/).
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "lsw-example-queue-"));
+  const example = path.join(ROOT, "examples", "node-backend");
+  for (const f of fs.readdirSync(example)) if (f.endsWith(".js") || f === "package.json") fs.copyFileSync(path.join(example, f), path.join(dir, f));
+  fs.mkdirSync(path.join(dir, "node_modules"));
+  fs.symlinkSync(path.join(ROOT, "pkg"), path.join(dir, "node_modules", "ls-webhooks"), "dir");
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const redis = await startRedis(t);
+  const rx = await startReceiver(t);
+  const { createApp } = await import(path.join(dir, "server.js"));
+  const { createQueueDeliverer } = await import(path.join(dir, "deliver.js"));
+  const plans = [];
+  const queued = await createQueueDeliverer({ redisUrl: redis.url, log: () => {} });
+  const deliver = (plan) => { plans.push(plan); return queued(plan); };
+  Object.assign(deliver, { idle: queued.idle, close: queued.close, stats: queued.stats });
+  const app = createApp({ deliver, webhookOptions: { ssrfProtection: false }, log: () => {} });
+  await new Promise((resolve) => app.server.listen(0, "127.0.0.1", resolve));
+  t.after(async () => { app.server.closeAllConnections(); app.server.close(); await queued.close(); });
+  const base = `http://127.0.0.1:${app.server.address().port}`;
+  const api = (method, url, body) => fetch(base + url, { method, body: JSON.stringify(body), headers: { "content-type": "application/json" } });
+  assert.equal((await api("POST", "/api/webhooks", { url: `${rx.url}/org` })).status, 201);
+  const project = await (await api("POST", "/api/projects", { title: "Queued" })).json();
+  assert.equal((await api("POST", `/api/projects/${project.id}/import`, [{ text: "a" }, { text: "b" }])).status, 201);
+  await queued.idle();
+  const w = spawnWorker(t, redis.url);
+  const want = plans.flatMap((p) => p.deliveries);
+  assert.ok(want.length >= 2, `${want.length} deliveries planned`);
+  await until(() => rx.received.length >= want.length, 15000, `${want.length} deliveries`);
+  assert.ok(matchDeliveries(plans, rx.received).every((p) => p.n >= 1), "every planned delivery arrived byte for byte");
+  await w.stop();
+});
