@@ -6,6 +6,22 @@ cd "$(dirname "$0")/.."
 
 say() { printf '\033[1m== %s\033[0m\n' "$*"; }
 
+# Debian packages, as root or through sudo; the package lists are refreshed once per run.
+# Returns 1 (after a warning naming WHAT) where apt-get cannot be used.
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+APT_UPDATED=""
+can_apt() { command -v apt-get >/dev/null && { [ -z "$SUDO" ] || command -v sudo >/dev/null; }; }
+apt_install() { # WHAT PACKAGE...
+  local what=$1; shift
+  if ! can_apt; then
+    echo "warning: $what: apt-get (as root) is not available; the tests that need it will fail until it is installed." >&2
+    return 1
+  fi
+  [ -n "$APT_UPDATED" ] || { $SUDO apt-get update; APT_UPDATED=1; }
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y "$@"
+}
+
 # The version wasm-bindgen is pinned to in Cargo.toml ("=0.2.x").
 WB_VERSION=$(sed -n 's/^wasm-bindgen = "=\([0-9.]*\)".*/\1/p' Cargo.toml)
 [ -n "$WB_VERSION" ] || { echo "wasm-bindgen is not pinned in Cargo.toml" >&2; exit 1; }
@@ -46,19 +62,12 @@ say "ready: pkg/"
 # service is stopped and disabled if apt started it.
 if ! command -v redis-server >/dev/null; then
   say "installing redis-server (apt)"
-  SUDO=""
-  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-  if command -v apt-get >/dev/null && { [ -z "$SUDO" ] || command -v sudo >/dev/null; }; then
-    $SUDO apt-get update
-    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y redis-server
+  if apt_install "redis-server" redis-server; then
     if command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then
       $SUDO systemctl disable --now redis-server >/dev/null 2>&1 || true
     elif command -v service >/dev/null; then
       $SUDO service redis-server stop >/dev/null 2>&1 || true
     fi
-  else
-    echo "warning: redis-server is missing and apt-get (as root) is not available;" >&2
-    echo "         the queue tests in scripts/test.sh are skipped until it is installed." >&2
   fi
 fi
 # ---- the BullMQ queue (js/queue.js) and its tests: end ----
@@ -68,15 +77,7 @@ fi
 # `wasm-pack test --headless --chrome` (never a downloaded browser or driver).
 if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
   say "installing chromium and chromium-driver (apt)"
-  SUDO=""
-  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-  if command -v apt-get >/dev/null && { [ -z "$SUDO" ] || command -v sudo >/dev/null; }; then
-    $SUDO apt-get update
-    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver
-  else
-    echo "warning: /usr/bin/chromium or /usr/bin/chromedriver is missing and apt-get (as root) is not available;" >&2
-    echo "         the browser tests in scripts/test.sh will fail until they are installed." >&2
-  fi
+  apt_install "/usr/bin/chromium or /usr/bin/chromedriver is missing" chromium chromium-driver || true
 fi
 
 say "building www/pkg/ (wasm-pack build --target web) for the payload preview"
@@ -90,16 +91,9 @@ say "ready: www/ (serve it with: node www/serve.js)"
 # cluster (create_main_cluster = false), so nothing listens on port 5432 afterwards.
 if ! compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null; then
   say "installing postgresql (apt, without creating a cluster)"
-  SUDO=""
-  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-  if command -v apt-get >/dev/null && { [ -z "$SUDO" ] || command -v sudo >/dev/null; }; then
-    $SUDO apt-get update
-    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y postgresql-common
+  if apt_install "PostgreSQL's server binaries" postgresql-common; then
     $SUDO sed -i 's/^#* *create_main_cluster *=.*/create_main_cluster = false/' /etc/postgresql-common/createcluster.conf
-    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y postgresql
-  else
-    echo "warning: PostgreSQL's server binaries are missing and apt-get (as root) is not available;" >&2
-    echo "         the PostgreSQL part of tests/node/database.test.mjs will be skipped (it fails as root on Debian)." >&2
+    apt_install "PostgreSQL's server binaries" postgresql
   fi
 fi
 # The drivers (better-sqlite3 12.x builds from source here in about 2 minutes; pg) are dev

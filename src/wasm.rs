@@ -224,30 +224,24 @@ fn deliveries_to_js(deliveries: &[Delivery], body_as: BodyAs) -> Array {
     out
 }
 
+/// `[{webhookId, reason, message}]`: the shape of both `skipped` and `unmatched`.
+fn reasons_to_js<'a>(rows: impl Iterator<Item = (i64, &'a str, &'a str)>) -> Array {
+    rows.map(|(id, reason, message)| {
+        let o = Object::new();
+        set(&o, "webhookId", &JsValue::from_f64(id as f64));
+        set(&o, "reason", &JsValue::from_str(reason));
+        set(&o, "message", &JsValue::from_str(message));
+        JsValue::from(o)
+    })
+    .collect()
+}
+
 fn unmatched_to_js(unmatched: &[crate::labelstudio::targets::Unmatched]) -> Array {
-    unmatched
-        .iter()
-        .map(|u| {
-            let o = Object::new();
-            set(&o, "webhookId", &JsValue::from_f64(u.webhook_id as f64));
-            set(&o, "reason", &JsValue::from_str(u.reason.as_str()));
-            set(&o, "message", &JsValue::from_str(&u.message));
-            JsValue::from(o)
-        })
-        .collect()
+    reasons_to_js(unmatched.iter().map(|u| (u.webhook_id, u.reason.as_str(), u.message.as_str())))
 }
 
 fn skipped_to_js(skipped: &[crate::labelstudio::plan::Skipped]) -> Array {
-    skipped
-        .iter()
-        .map(|s| {
-            let o = Object::new();
-            set(&o, "webhookId", &JsValue::from_f64(s.webhook_id as f64));
-            set(&o, "reason", &JsValue::from_str(s.reason.as_str()));
-            set(&o, "message", &JsValue::from_str(&s.message));
-            JsValue::from(o)
-        })
-        .collect()
+    reasons_to_js(skipped.iter().map(|s| (s.webhook_id, s.reason.as_str(), s.message.as_str())))
 }
 
 /// `planBatches(event)`: the plan one batch at a time, for events too large

@@ -1,6 +1,8 @@
 //! The whole pipeline, natively: event text in, deliveries out.
 #![cfg(not(target_arch = "wasm32"))]
 
+mod common;
+
 use ls_webhooks::{build_deliveries, build_deliveries_bytes, ErrorCode, Plan, SkipReason};
 
 fn sample(action: &str) -> String {
@@ -15,29 +17,9 @@ fn err(event: &str) -> ls_webhooks::Error {
     build_deliveries(event).expect_err("expected an error")
 }
 
-/// Top-level keys of a body, in order (serde_json's maps are sorted, so a visitor reads them).
+/// Top-level keys of a body, in order.
 fn keys(body: &str) -> Vec<String> {
-    struct Keys(Vec<String>);
-    impl<'de> serde::Deserialize<'de> for Keys {
-        fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Keys, D::Error> {
-            struct V;
-            impl<'de> serde::de::Visitor<'de> for V {
-                type Value = Keys;
-                fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                    f.write_str("an object")
-                }
-                fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Keys, A::Error> {
-                    let mut keys = Vec::new();
-                    while let Some((k, _)) = map.next_entry::<String, serde::de::IgnoredAny>()? {
-                        keys.push(k);
-                    }
-                    Ok(Keys(keys))
-                }
-            }
-            d.deserialize_map(V)
-        }
-    }
-    serde_json::from_str::<Keys>(body).unwrap().0
+    common::ordered_entries(body).into_iter().map(|(k, _)| k).collect()
 }
 
 const HOOKS: &str = r#"[

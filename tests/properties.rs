@@ -606,30 +606,8 @@ enum Target {
     Project,
 }
 
-/// A row's entries in order, each value as its JSON text (serde_json's maps are sorted,
-/// so a visitor reads them).
 fn parse_row(text: &str) -> Row {
-    struct Entries(Vec<(String, String)>);
-    impl<'de> serde::Deserialize<'de> for Entries {
-        fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Entries, D::Error> {
-            struct V;
-            impl<'de> serde::de::Visitor<'de> for V {
-                type Value = Entries;
-                fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                    f.write_str("an object")
-                }
-                fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Entries, A::Error> {
-                    let mut entries = Vec::new();
-                    while let Some((k, v)) = map.next_entry::<String, Box<serde_json::value::RawValue>>()? {
-                        entries.push((k, v.get().to_string()));
-                    }
-                    Ok(Entries(entries))
-                }
-            }
-            d.deserialize_map(V)
-        }
-    }
-    Row { entries: serde_json::from_str::<Entries>(text).unwrap().0, bare: None }
+    Row { entries: common::ordered_entries(text), bare: None }
 }
 
 /// Applies `edit` to the row at `t`; returns the row's path in the event
