@@ -522,17 +522,35 @@ async function demoCmd(lib, args) {
   }
 }
 
-/** `redeliver`: its own module (js/commands/redeliver.js); --send goes through the embedded deliverer. */
+/**
+ * `redeliver`: its own module (js/commands/redeliver.js). --send goes through the embedded
+ * deliverer, or with --queue redis://... onto the BullMQ queue for `ls-webhooks worker`.
+ */
 async function redeliverCmd(lib, args) {
   const { redeliverCommand } = require("./commands/redeliver.js");
+  const rest = [];
+  let queueUrl = null;
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === "--queue") queueUrl = args[++i] ?? "";
+    else if (args[i].startsWith("--queue=")) queueUrl = args[i].slice("--queue=".length);
+    else rest.push(args[i]);
+  }
+  if (queueUrl === "") throw new CliError("redeliver: --queue needs a redis:// URL", EXIT.USAGE);
   let deliverer = null;
+  let producer = null;
+  const deliver = queueUrl
+    ? async (plan) => {
+      producer ??= require("./queue.js").createProducer({ connection: queueUrl });
+      const ids = await producer.enqueue(plan);
+      console.error(`${plan.action}: ${ids.length} deliveries queued on ${queueUrl.replace(/\/\/[^@/]*@/, "//")}`);
+      return { failed: 0 };
+    }
+    : (plan) => (deliverer ??= require("./deliver.js").createDeliverer({ log: (line) => console.error(line) })).deliver(plan);
   try {
-    return await redeliverCommand(args, {
-      lib,
-      deliver: (plan) => (deliverer ??= require("./deliver.js").createDeliverer({ log: (line) => console.error(line) })).deliver(plan),
-    });
+    return await redeliverCommand(rest, { lib, deliver });
   } finally {
     if (deliverer) await deliverer.close();
+    if (producer) await producer.close();
   }
 }
 

@@ -28,6 +28,7 @@ const USAGE = `usage: ls-webhooks redeliver --db <file.sqlite3 | postgres://...>
   --no-ssrf-protection  as SSRF_PROTECTION_ENABLED=false
   --json              print each event's plan as one JSON line (as ls-webhooks plan prints it)
   --send              deliver (default: a dry run that sends nothing and prints a summary)
+  --queue redis://... with --send: enqueue on the BullMQ queue for ls-webhooks worker instead
 
 A rebuilt event carries the rows as they are in the database now, not as they were when
 Label Studio sent the original event.`;

@@ -396,3 +396,38 @@ test("redeliver through the ls-webhooks command: --send delivers every rebuilt d
     await receiver.close();
   }
 });
+
+test("redeliver --send --queue: the rebuilt deliveries go onto the Redis queue, one job each", { skip: spawnSyncRedis() }, async () => {
+  const { spawn } = await import("node:child_process");
+  const { runCli } = await import("./loopback.mjs");
+  const net = await import("node:net");
+  const port = await new Promise((resolve) => { const s = net.createServer().listen(0, "127.0.0.1", () => { const p = s.address().port; s.close(() => resolve(p)); }); });
+  const dir = fs.mkdtempSync(path.join(tmp, "redis-"));
+  const redis = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", ""], { stdio: "ignore" });
+  try {
+    const url = `redis://127.0.0.1:${port}`;
+    for (let i = 0; i < 50; i++) {
+      if (await new Promise((resolve) => { const c = net.connect(port, "127.0.0.1", () => { c.end(); resolve(true); }).on("error", () => resolve(false)); })) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const { file, em } = snapshotFile("tasks-created", 3);
+    const project = String(em.selection.project);
+    const args = ["redeliver", "--db", file, "--action", "TASKS_CREATED", "--project", project, "--no-ssrf-protection"];
+    const dry = await runCli(args);
+    const planned = Number(/deliveries: (\d+) deliver/.exec(dry.stdout)[1]);
+    const r = await runCli([...args, "--send", "--queue", url]);
+    assert.equal(r.code, 0, r.stderr + r.stdout);
+    assert.match(r.stderr, new RegExp(`${planned} deliveries queued`));
+    const counts = await runCli(["queue", "--redis", url, "--json"]);
+    assert.equal(counts.code, 0, counts.stderr);
+    assert.equal(JSON.parse(counts.stdout).waiting, planned);
+  } finally {
+    redis.kill("SIGKILL");
+  }
+});
+
+function spawnSyncRedis() {
+  const ok = (() => { try { return require("node:child_process").spawnSync("redis-server", ["--version"]).status === 0; } catch { return false; } })();
+  if (ok || (process.getuid?.() === 0 && fs.existsSync("/etc/debian_version"))) return false;
+  return "redis-server is not installed (bash scripts/setup.sh installs it)";
+}
