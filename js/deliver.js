@@ -166,7 +166,8 @@ class Deliverer {
     }
     const action = source.action;
     for (const s of source.skipped) {
-      this.log(`${action ? `${action} ` : ""}webhook ${s.webhookId}: skipped (${s.reason}: ${s.message})`);
+      const which = `webhook ${s.webhookId ?? "?"}${s.path ? ` (${s.path})` : ""}`; // an unreadable row may have no id
+      this.log(`${action ? `${action} ` : ""}${which}: skipped (${s.reason}: ${s.message})`);
     }
     const call = {
       source, action,

@@ -9,7 +9,7 @@ export type ActionName =
 export type ErrorCode = "UNKNOWN_ACTION" | "ORGANIZATION_ONLY_ACTION" | "INVALID_EVENT" | "INVALID_ROW";
 
 /** Why a matching webhook gets no delivery. */
-export type SkipReason = "INVALID_URL" | "UNRESOLVABLE_HOST" | "SSRF_BLOCKED" | "INVALID_HEADER";
+export type SkipReason = "INVALID_URL" | "UNRESOLVABLE_HOST" | "SSRF_BLOCKED" | "INVALID_HEADER" | "INVALID_WEBHOOK";
 
 /** Any JSON value (JSON fields such as task `data` are passed through). */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -147,9 +147,12 @@ export interface Delivery<B = string | BodyBytes> {
 }
 
 export interface Skipped {
-  webhookId: number;
+  /** null only for an `INVALID_WEBHOOK` row whose id cannot be read. */
+  webhookId: number | null;
   reason: SkipReason;
   message: string;
+  /** `INVALID_WEBHOOK`: the offending field, e.g. "webhooks[2].project". */
+  path?: string;
 }
 
 /** Why a configured webhook is not a target of the event. */

@@ -224,24 +224,28 @@ fn deliveries_to_js(deliveries: &[Delivery], body_as: BodyAs) -> Array {
     out
 }
 
-/// `[{webhookId, reason, message}]`: the shape of both `skipped` and `unmatched`.
-fn reasons_to_js<'a>(rows: impl Iterator<Item = (i64, &'a str, &'a str)>) -> Array {
-    rows.map(|(id, reason, message)| {
+/// `[{webhookId, reason, message}]`: the shape of both `skipped` and `unmatched` (a
+/// webhook row whose id cannot be read has `webhookId` null and the offending field's `path`).
+fn reasons_to_js<'a>(rows: impl Iterator<Item = (Option<i64>, &'a str, &'a str, Option<&'a str>)>) -> Array {
+    rows.map(|(id, reason, message, path)| {
         let o = Object::new();
-        set(&o, "webhookId", &JsValue::from_f64(id as f64));
+        set(&o, "webhookId", &id.map_or(JsValue::NULL, |id| JsValue::from_f64(id as f64)));
         set(&o, "reason", &JsValue::from_str(reason));
         set(&o, "message", &JsValue::from_str(message));
+        if let Some(path) = path {
+            set(&o, "path", &JsValue::from_str(path));
+        }
         JsValue::from(o)
     })
     .collect()
 }
 
 fn unmatched_to_js(unmatched: &[crate::labelstudio::targets::Unmatched]) -> Array {
-    reasons_to_js(unmatched.iter().map(|u| (u.webhook_id, u.reason.as_str(), u.message.as_str())))
+    reasons_to_js(unmatched.iter().map(|u| (Some(u.webhook_id), u.reason.as_str(), u.message.as_str(), None)))
 }
 
 fn skipped_to_js(skipped: &[crate::labelstudio::plan::Skipped]) -> Array {
-    reasons_to_js(skipped.iter().map(|s| (s.webhook_id, s.reason.as_str(), s.message.as_str())))
+    reasons_to_js(skipped.iter().map(|s| (s.webhook_id, s.reason.as_str(), s.message.as_str(), s.path.as_deref())))
 }
 
 /// `planBatches(event)`: the plan one batch at a time, for events too large

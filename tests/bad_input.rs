@@ -136,15 +136,10 @@ fn b05_wrong_top_level_types() {
     fails(&text.replace("\"action\": \"TASKS_CREATED\"", "\"action\": 4"), ErrorCode::InvalidEvent, "action");
     fails(&text.replace("\"action\": \"TASKS_CREATED\", ", ""), ErrorCode::InvalidEvent, "action");
     fails(&event("TASKS_CREATED", "[]").replace(HOOKS, "{}"), ErrorCode::InvalidEvent, "webhooks");
-    fails(&event("TASKS_CREATED", "[]").replace(HOOKS, "[1]"), ErrorCode::InvalidEvent, "webhooks[0]");
     fails(&format!("{}, \"options\": []}}", &text[..text.len() - 1]), ErrorCode::InvalidEvent, "options");
     fails(&format!("{}, \"options\": {{\"batchSize\": 0}}}}", &text[..text.len() - 1]), ErrorCode::InvalidEvent, "options.batchSize");
     fails(&format!("{}, \"options\": {{\"batchsize\": 5}}}}", &text[..text.len() - 1]), ErrorCode::InvalidEvent, "options.batchsize");
     fails(&format!("{}, \"instances\": []}}", &text[..text.len() - 1]), ErrorCode::InvalidEvent, "instances");
-    fails(&text.replace("\"url\": \"https://a.example/hook\", ", ""), ErrorCode::InvalidEvent, "webhooks[0].url");
-    fails(&text.replace("\"send_payload\": true", "\"send_payload\": \"yes\""), ErrorCode::InvalidEvent, "webhooks[0].send_payload");
-    fails(&text.replace("\"headers\": {\"X-Key\": \"k\"}", "\"headers\": [\"X-Key\"]"), ErrorCode::InvalidEvent, "webhooks[0].headers");
-    fails(&text.replace("\"project\": null, \"url\": \"https://a.example", "\"project\": \"12\", \"url\": \"https://a.example"), ErrorCode::InvalidEvent, "webhooks[0].project");
     fails(&format!("{}, \"project\": 12}}", &text[..text.len() - 1]), ErrorCode::InvalidEvent, "project");
     fails(&format!("{}, \"project\": {{\"title\": \"P\"}}}}", &text[..text.len() - 1]), ErrorCode::InvalidRow, "project.id");
 }
@@ -240,8 +235,8 @@ fn b12_a_nested_field_given_only_an_id() {
 fn b13_header_with_cr_lf_and_b14_non_http_url_are_skipped_the_others_delivered() {
     let plan = build_deliveries(&good()).unwrap();
     assert_eq!(plan.targets, vec![1, 2, 3, 4]);
-    let skipped: Vec<(i64, SkipReason)> = plan.skipped.iter().map(|s| (s.webhook_id, s.reason)).collect();
-    assert_eq!(skipped, vec![(2, SkipReason::InvalidHeader), (3, SkipReason::InvalidUrl)]);
+    let skipped: Vec<(Option<i64>, SkipReason)> = plan.skipped.iter().map(|s| (s.webhook_id, s.reason)).collect();
+    assert_eq!(skipped, vec![(Some(2), SkipReason::InvalidHeader), (Some(3), SkipReason::InvalidUrl)]);
     assert!(plan.skipped[0].message.contains("X-Bad"), "{}", plan.skipped[0].message);
     let delivered: Vec<i64> = plan.deliveries.iter().map(|d| d.webhook_id).collect();
     assert_eq!(delivered, vec![1, 4]);
@@ -260,7 +255,7 @@ fn b13_header_with_cr_lf_and_b14_non_http_url_are_skipped_the_others_delivered()
     // Other URLs that are not http(s) with a host.
     for url in ["file:///etc/passwd", "javascript:alert(1)", "https://", "http:/a.example", "gopher://a.example", "//a.example/x", "https://a.example:65536/"] {
         let plan = build_deliveries(&good().replace("ftp://c.example/hook", url)).unwrap();
-        assert_eq!(plan.skipped.iter().find(|s| s.webhook_id == 3).map(|s| s.reason), Some(SkipReason::InvalidUrl), "{url}");
+        assert_eq!(plan.skipped.iter().find(|s| s.webhook_id == Some(3)).map(|s| s.reason), Some(SkipReason::InvalidUrl), "{url}");
         assert!(!plan.deliveries.iter().any(|d| d.webhook_id == 3), "{url}");
     }
 }
@@ -271,7 +266,7 @@ fn url_verdict(url: &str, ssrf: bool) -> Option<SkipReason> {
     let text = text.replace("\"ftp://c.example/hook\"", &serde_json::to_string(url).unwrap());
     let plan = build_deliveries(&text).unwrap();
     assert!(plan.deliveries.iter().any(|d| d.webhook_id == 1) && plan.deliveries.iter().any(|d| d.webhook_id == 4), "{url}");
-    let skipped = plan.skipped.iter().find(|s| s.webhook_id == 3).map(|s| s.reason);
+    let skipped = plan.skipped.iter().find(|s| s.webhook_id == Some(3)).map(|s| s.reason);
     assert_eq!(skipped.is_none(), plan.deliveries.iter().any(|d| d.webhook_id == 3), "{url}");
     skipped
 }
@@ -304,9 +299,29 @@ fn b19_header_fetch_refuses_is_invalid_header() {
     for (name, value) in [("X Space", "v"), ("X(paren)", "v"), ("X-Nul", "a\\u0000b")] {
         let text = good().replace("\"X-Ok\": \"fine\", \"X-Bad\": \"a\\r\\nInjected: 1\"", &format!("\"{name}\": \"{value}\""));
         let plan = build_deliveries(&text).unwrap();
-        let s = plan.skipped.iter().find(|s| s.webhook_id == 2).unwrap_or_else(|| panic!("{name}: not skipped"));
+        let s = plan.skipped.iter().find(|s| s.webhook_id == Some(2)).unwrap_or_else(|| panic!("{name}: not skipped"));
         assert_eq!(s.reason, SkipReason::InvalidHeader);
         assert!(s.message.contains("fetch"), "{}", s.message);
+    }
+}
+
+#[test]
+fn b20_a_webhook_row_that_cannot_be_read_is_skipped_the_others_delivered() {
+    let text = good();
+    for (bad, path, id) in [
+        (text.replace("\"project\": null, \"url\": \"https://a.example", "\"project\": \"12\", \"url\": \"https://a.example"), "webhooks[0].project", Some(1)),
+        (text.replace("\"url\": \"https://a.example/hook\", ", ""), "webhooks[0].url", Some(1)),
+        (text.replace("\"send_payload\": true", "\"send_payload\": \"yes\""), "webhooks[0].send_payload", Some(1)),
+        (text.replace("\"headers\": {\"X-Key\": \"k\"}", "\"headers\": [\"X-Key\"]"), "webhooks[0].headers", Some(1)),
+        (text.replace("{\"id\": 1, \"organization\": 1,", "{\"id\": \"one\", \"organization\": 1,"), "webhooks[0].id", None),
+        (event("TASKS_CREATED", &tasks(2)).replace(HOOKS, &format!("[1, {}", &HOOKS.trim_start()[1..])), "webhooks[0]", None),
+    ] {
+        let plan = build_deliveries(&bad).unwrap_or_else(|e| panic!("{path}: {e}"));
+        let s = &plan.skipped[0];
+        assert_eq!((s.webhook_id, s.reason, s.path.as_deref()), (id, SkipReason::InvalidWebhook, Some(path)), "{}", s.message);
+        // The other webhooks are matched and sent as before.
+        assert!(plan.deliveries.iter().any(|d| d.webhook_id == 4), "{path}");
+        assert!(!plan.targets.is_empty(), "{path}");
     }
 }
 

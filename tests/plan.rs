@@ -262,7 +262,7 @@ fn skipped_targets_do_not_stop_the_others() {
     assert_eq!(p.deliveries[0].webhook_id, 4);
     assert_eq!(p.deliveries[0].headers, vec![("content-type".to_string(), "text/plain".to_string()), ("X-A".to_string(), "1".to_string())]);
     let reasons: Vec<_> = p.skipped.iter().map(|s| (s.webhook_id, s.reason)).collect();
-    assert_eq!(reasons, vec![(1, SkipReason::InvalidHeader), (2, SkipReason::InvalidUrl), (3, SkipReason::SsrfBlocked)]);
+    assert_eq!(reasons, vec![(Some(1), SkipReason::InvalidHeader), (Some(2), SkipReason::InvalidUrl), (Some(3), SkipReason::SsrfBlocked)]);
     // With SSRF protection off (as a capture harness runs it), the private address is sent.
     let p = plan(&event.replacen("\"webhooks\"", "\"options\": {\"ssrfProtection\": false}, \"webhooks\"", 1));
     assert_eq!(p.deliveries.iter().map(|d| d.webhook_id).collect::<Vec<_>>(), vec![3, 4]);

@@ -129,6 +129,16 @@ fn errors_are_js_errors_with_code_and_path() {
         assert_eq!(get(&e, "code").as_string().unwrap(), code);
         assert_eq!(get(&e, "path").as_string().unwrap(), path);
     }
+    // One unreadable webhook row is skipped on its own: null id, the field's path.
+    let plan = build_deliveries(JsValue::from_str(
+        r#"{"action": "PROJECT_DELETED", "organization": 1, "instance": {"id": 7}, "webhooks": [{"id": "x", "url": "https://a.example/"}, {"id": 2, "url": "https://b.example/"}]}"#,
+    ))
+    .unwrap();
+    let skipped = Array::from(&get(&plan, "skipped")).get(0);
+    assert!(get(&skipped, "webhookId").is_null());
+    assert_eq!(get(&skipped, "reason").as_string().unwrap(), "INVALID_WEBHOOK");
+    assert_eq!(get(&skipped, "path").as_string().unwrap(), "webhooks[0].id");
+    assert_eq!(deliveries(&plan).len(), 1);
     let e = build_deliveries(with_throwing_getter()).unwrap_err();
     assert!(get(&e, "detail").as_string().unwrap().contains("db connection closed"));
     // Malformed JSON says where, as numbers; other errors have no offset.

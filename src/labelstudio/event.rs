@@ -52,7 +52,16 @@ pub struct Event<'d> {
     pub project_id: Option<i64>,
     pub instance: Instance<'d>,
     pub webhooks: Vec<Webhook>,
+    /// Webhook rows that cannot be read: each is skipped on its own, the others still count.
+    pub invalid_webhooks: Vec<InvalidWebhook>,
     pub options: Options,
+}
+
+/// A webhook row that cannot be read, with its id when that much can be.
+#[derive(Debug, Clone)]
+pub struct InvalidWebhook {
+    pub id: Option<i64>,
+    pub error: Error,
 }
 
 const TOP_LEVEL: [&str; 7] = ["action", "organization", "project", "instance", "payload", "webhooks", "options"];
@@ -152,20 +161,27 @@ pub fn read<'d>(doc: &'d Doc<'_>) -> Result<Event<'d>, Error> {
         },
     };
 
-    let webhooks = match get("webhooks") {
-        None => Vec::new(),
-        Some(list) => {
-            let items = list.elements().ok_or_else(|| Error::event("webhooks", "\"webhooks\" must be a list"))?;
-            items.enumerate().map(|(i, w)| webhook(w, i, organization)).collect::<Result<_, _>>()?
+    let mut webhooks = Vec::new();
+    let mut invalid_webhooks = Vec::new();
+    if let Some(list) = get("webhooks") {
+        let items = list.elements().ok_or_else(|| Error::event("webhooks", "\"webhooks\" must be a list"))?;
+        for (i, w) in items.enumerate() {
+            match webhook(w, i, organization) {
+                Ok(h) => webhooks.push(h),
+                Err(error) => {
+                    let id = w.get("id").and_then(|v| id_of(v, "").ok());
+                    invalid_webhooks.push(InvalidWebhook { id, error });
+                }
+            }
         }
-    };
+    }
 
     let options = match get("options") {
         None => Options::default(),
         Some(o) => options(o)?,
     };
 
-    Ok(Event { action, organization, project, project_id, instance, webhooks, options })
+    Ok(Event { action, organization, project, project_id, instance, webhooks, invalid_webhooks, options })
 }
 
 fn int_of(v: Value<'_>, path: &str, code: ErrorCode) -> Result<i64, Error> {

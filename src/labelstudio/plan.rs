@@ -64,9 +64,12 @@ pub struct Delivery {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Skipped {
-    pub webhook_id: i64,
+    /// `None` only for a webhook row whose id cannot be read.
+    pub webhook_id: Option<i64>,
     pub reason: SkipReason,
     pub message: String,
+    /// For `INVALID_WEBHOOK`: the offending field, e.g. `webhooks[2].project`.
+    pub path: Option<String>,
 }
 
 /// Everything Label Studio would POST for one event.
@@ -177,11 +180,21 @@ impl<'d> Planner<'d> {
         let target_ids = candidates.iter().map(|w| w.id).collect();
         let any_payload = candidates.iter().any(|w| w.send_payload);
         let mut targets = Vec::new();
-        let mut skipped = Vec::new();
+        // A webhook row that cannot be read is skipped on its own; the others still count.
+        let mut skipped: Vec<Skipped> = event
+            .invalid_webhooks
+            .iter()
+            .map(|w| Skipped {
+                webhook_id: w.id,
+                reason: SkipReason::InvalidWebhook,
+                message: w.error.message.clone(),
+                path: Some(w.error.path.clone()),
+            })
+            .collect();
         for w in candidates {
             match targets::check(w, event.options.ssrf_protection) {
                 Ok(headers) => targets.push(Target { id: w.id, url: w.url.clone(), send_payload: w.send_payload, headers }),
-                Err((reason, message)) => skipped.push(Skipped { webhook_id: w.id, reason, message }),
+                Err((reason, message)) => skipped.push(Skipped { webhook_id: Some(w.id), reason, message, path: None }),
             }
         }
 

@@ -47,6 +47,9 @@ pub enum SkipReason {
     SsrfBlocked,
     /// A header name or value that `requests`/`http.client` or `fetch` refuse.
     InvalidHeader,
+    /// The webhook row itself cannot be read (a field of the wrong type); the
+    /// others are still matched and sent.
+    InvalidWebhook,
 }
 
 impl SkipReason {
@@ -56,6 +59,7 @@ impl SkipReason {
             SkipReason::UnresolvableHost => "UNRESOLVABLE_HOST",
             SkipReason::SsrfBlocked => "SSRF_BLOCKED",
             SkipReason::InvalidHeader => "INVALID_HEADER",
+            SkipReason::InvalidWebhook => "INVALID_WEBHOOK",
         }
     }
 }

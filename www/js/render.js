@@ -77,7 +77,7 @@ export function renderPlan(view, plan, text, picked) {
         el("h3", { id: "skipped-title" }, "Skipped targets"),
         el("ul", {}, plan.skipped.map((s) =>
           el("li", { "data-testid": "skipped", dataset: { webhookId: String(s.webhookId), reason: s.reason } },
-            el("strong", {}, `Webhook #${s.webhookId}`), " ",
+            el("strong", {}, s.webhookId === null ? `Webhook ${s.path}` : `Webhook #${s.webhookId}`), " ",
             el("code", { class: "reason" }, s.reason), " ",
             el("span", {}, s.message),
             urlOf(hooks, s.webhookId) ? el("div", { class: "muted url" }, urlOf(hooks, s.webhookId)) : "",
