@@ -14,13 +14,13 @@ export type SkipReason = "INVALID_URL" | "UNRESOLVABLE_HOST" | "SSRF_BLOCKED" | 
 /** Any JSON value (JSON fields such as task `data` are passed through). */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
-/** An id, a BigInt id, or the related row itself. */
-export type Id = number | bigint;
+/** An id: a number, a BigInt past 2^53, or a decimal string (node-postgres gives int8 as text). */
+export type Id = number | bigint | `${bigint}`;
 export type Related<R> = Id | R | null;
 /** ISO 8601 text with any offset, or a Date. */
 export type DateTime = string | Date;
-/** An int column: a number, or a BigInt past 2^53. */
-export type Int = number | bigint;
+/** An int column: a number, a BigInt past 2^53, or a decimal string (rendered as DRF's int(value)). */
+export type Int = number | bigint | `${bigint}`;
 
 /** A Project row (`ProjectWebhookSerializer`). Foreign keys may also be named `organization_id`, ... */
 export interface ProjectRow {

@@ -202,10 +202,18 @@ fn b11_a_field_of_the_wrong_kind() {
     let m = fails(&with("\"overlap\": 1", "\"overlap\": 1.5"), ErrorCode::InvalidRow, "instance[0].overlap");
     assert!(m.contains("float 1.5"), "{m}");
     fails(&with("\"overlap\": 1", "\"overlap\": 1.0"), ErrorCode::InvalidRow, "instance[0].overlap");
-    fails(&with("\"overlap\": 1", "\"overlap\": \"1\""), ErrorCode::InvalidRow, "instance[0].overlap");
+    fails(&with("\"overlap\": 1", "\"overlap\": \"one\""), ErrorCode::InvalidRow, "instance[0].overlap");
+    fails(&with("\"overlap\": 1", "\"overlap\": \"1_000\""), ErrorCode::InvalidRow, "instance[0].overlap");
+    // An int that went through a JS number past 2^53: the error says how to keep it exact.
+    let m = fails(&with("\"overlap\": 1", "\"overlap\": 8.755930484223553e+18"), ErrorCode::InvalidRow, "instance[0].overlap");
+    assert!(m.contains("BigInt or a decimal string"), "{m}");
     fails(&with("\"is_labeled\": false", "\"is_labeled\": 0"), ErrorCode::InvalidRow, "instance[0].is_labeled");
-    fails(&with("\"comment_authors\": []", "\"comment_authors\": [1, \"2\"]"), ErrorCode::InvalidRow, "instance[0].comment_authors[1]");
+    fails(&with("\"comment_authors\": []", "\"comment_authors\": [1, \"two\"]"), ErrorCode::InvalidRow, "instance[0].comment_authors[1]");
     fails(&with("\"file_upload_id\": 3", "\"file_upload_id\": {\"name\": \"f\"}"), ErrorCode::InvalidRow, "instance[0].file_upload.id");
+    // A decimal string is an int, exactly (DRF renders int(value); node-postgres gives int8 as text).
+    let plan = build_deliveries(&with("\"overlap\": 1", "\"overlap\": \"0008755930484223553000\"").replace("\"comment_authors\": []", "\"comment_authors\": [1, \"2\"]")).unwrap();
+    assert!(plan.deliveries[0].body.contains("\"overlap\": 8755930484223553000,"), "{}", &*plan.deliveries[0].body);
+    assert!(plan.deliveries[0].body.contains("\"comment_authors\": [1, 2]"));
     // An int field takes ints of any size; a float field takes an int.
     build_deliveries(&with("\"overlap\": 1", "\"overlap\": 123456789012345678901234567890")).unwrap();
     build_deliveries(&with("\"precomputed_agreement\": null", "\"precomputed_agreement\": 1")).unwrap();

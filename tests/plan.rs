@@ -282,7 +282,7 @@ fn each_error_code_with_its_path() {
         (base(r#""action": "PROJECT_DELETED", "instance": [{"id": 1}]"#), ErrorCode::InvalidEvent, "instance"),
         (base(r#""action": "PROJECT_DELETED", "instances": []"#), ErrorCode::InvalidEvent, "instances"),
         (base(r#""action": "PROJECT_DELETED", "options": {"batchSize": 0}"#), ErrorCode::InvalidEvent, "options.batchSize"),
-        (r#"{"action": "PROJECT_DELETED", "organization": 1, "webhooks": [{"id": 1, "url": 5}]}"#.to_string(), ErrorCode::InvalidEvent, "webhooks[0].url"),
+        (r#"{"action": "PROJECT_DELETED", "organization": 1, "webhooks": {"id": 1}}"#.to_string(), ErrorCode::InvalidEvent, "webhooks"),
         (
             format!(
                 r#"{{"action": "TASKS_CREATED", "organization": 1, "project": {PROJECT}, "webhooks": {HOOKS}, "instance": [{}, {}, {}, {}]}}"#,

@@ -178,9 +178,46 @@ fn int(out: &mut Vec<u8>, v: Value<'_>, path: &Path<'_>) -> Result<(), Error> {
     }
     match v.as_number() {
         Some(n) if n.is_int => pyjson::write_int_text(out, n.text).map_err(|e| write_err(path, e)),
+        Some(n) if lost_int_digits(n.text) => Err(Error::row(
+            path.to_string(),
+            format!(
+                "expected an integer, got the float {}: an int past 2^53 that went through JSON.parse or a JS number has lost its last digits; pass the event as JSON text or bytes, or this value as a BigInt or a decimal string",
+                n.text
+            ),
+        )),
         Some(n) => Err(Error::row(path.to_string(), format!("expected an integer, got the float {}", n.text))),
-        None => Err(Error::row(path.to_string(), format!("expected an integer, got {}", describe(v)))),
+        // DRF renders an IntegerField with int(value): a decimal string (node-postgres's int8,
+        // a bigint column read as text) is an int, exactly, at any size.
+        None => match v.as_str().as_deref().and_then(decimal_int) {
+            Some(digits) => pyjson::write_int_text(out, &digits).map_err(|e| write_err(path, e)),
+            None => Err(Error::row(path.to_string(), format!("expected an integer (or a string of decimal digits), got {}", describe(v)))),
+        },
     }
+}
+
+/// `int(text)` for the plain forms: an optional sign and ASCII digits, written as
+/// Python writes the int (no `+`, no leading zeros, `-0` is `0`). Python also takes
+/// surrounding spaces, `_` between digits and non-ASCII digits; those are refused here.
+fn decimal_int(text: &str) -> Option<String> {
+    let (negative, digits) = match text.as_bytes().first()? {
+        b'-' => (true, &text[1..]),
+        b'+' => (false, &text[1..]),
+        _ => (false, text),
+    };
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let digits = digits.trim_start_matches('0');
+    Some(match (digits.is_empty(), negative) {
+        (true, _) => "0".to_string(),
+        (false, true) => format!("-{digits}"),
+        (false, false) => digits.to_string(),
+    })
+}
+
+/// An integral float at or past 2^53: most likely an int that a JS number rounded.
+fn lost_int_digits(text: &str) -> bool {
+    text.parse::<f64>().is_ok_and(|x| x.is_finite() && x.fract() == 0.0 && x.abs() >= 9_007_199_254_740_992.0)
 }
 
 /// The primary key of a related row given as an id or as the row.
@@ -334,6 +371,23 @@ mod tests {
         "precomputed_agreement": 1, "comment_count": 0, "unresolved_comment_count": 0,
         "last_comment_updated_at": null, "project_id": 1, "updated_by": {"id": 3}, "file_upload_id": null,
         "comment_authors": [1, {"id": 2}], "extra": "ignored"}"#;
+
+    #[test]
+    fn int_fields_take_decimal_strings_exactly() {
+        for (given, want) in [("\"8755930484223553000\"", Some("8755930484223553000")), ("\"007\"", Some("7")), ("\"-0\"", Some("0")),
+            ("\"+12\"", Some("12")), ("\"-12\"", Some("-12")), ("\"123456789012345678901234567890\"", Some("123456789012345678901234567890")),
+            ("\"1_000\"", None), ("\" 1\"", None), ("\"\"", None), ("\"1.0\"", None), ("\"x\"", None), ("\"-\"", None)] {
+            let doc = crate::json::reader::Doc::parse(given).unwrap();
+            let mut out = Vec::new();
+            let got = int(&mut out, doc.root(), &Path::Root("x")).map(|()| String::from_utf8(out).unwrap());
+            assert_eq!(got.ok().as_deref(), want, "{given}");
+        }
+        let doc = crate::json::reader::Doc::parse("8.755930484223553e+18").unwrap();
+        let e = int(&mut Vec::new(), doc.root(), &Path::Root("x")).unwrap_err();
+        assert!(e.message.contains("BigInt or a decimal string"), "{}", e.message);
+        let doc = crate::json::reader::Doc::parse("1.5").unwrap();
+        assert!(!int(&mut Vec::new(), doc.root(), &Path::Root("x")).unwrap_err().message.contains("BigInt"));
+    }
 
     #[test]
     fn every_field_prefix_fits_and_is_plain() {
