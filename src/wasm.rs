@@ -63,10 +63,17 @@ fn event_text(event: &JsValue, api: &str) -> Result<EventText, Error> {
         EventText::Text(text)
     } else if let Some(bytes) = event.dyn_ref::<Uint8Array>() {
         EventText::Bytes(bytes.to_vec())
+    } else if let Some(buffer) = event.dyn_ref::<js_sys::ArrayBuffer>() {
+        EventText::Bytes(Uint8Array::new(buffer).to_vec())
+    } else if js_sys::ArrayBuffer::is_view(event) {
+        // A DataView, a Buffer or any typed array: the bytes it views.
+        let num = |k: &str| Reflect::get(event, &JsValue::from_str(k)).ok().and_then(|v| v.as_f64()).unwrap_or(0.0) as u32;
+        let buffer = Reflect::get(event, &JsValue::from_str("buffer")).unwrap_or(JsValue::UNDEFINED);
+        EventText::Bytes(Uint8Array::new_with_byte_offset_and_length(&buffer, num("byteOffset"), num("byteLength")).to_vec())
     } else if event.is_object() {
         EventText::Text(to_json_text(event)?)
     } else {
-        return Err(Error::event("", format!("{api} takes the event as a JSON string, UTF-8 JSON bytes or an object")));
+        return Err(Error::event("", format!("{api} takes the event as a JSON string, UTF-8 JSON bytes (a Uint8Array, ArrayBuffer or any ArrayBufferView) or an object")));
     };
     fits_in_wasm_memory(match &text {
         EventText::Text(s) => s.as_bytes(),

@@ -91,6 +91,17 @@ fn b01_malformed_json() {
 }
 
 #[test]
+fn b21_a_byte_order_mark_is_skipped_and_offsets_stay_the_inputs() {
+    let text = format!("\u{feff}{}", good());
+    assert_eq!(build_deliveries(&text).unwrap(), build_deliveries(&good()).unwrap());
+    assert_eq!(build_deliveries_bytes(text.as_bytes()).unwrap(), build_deliveries(&good()).unwrap());
+    let e = build_deliveries("\u{feff}{\"action\": ,}").unwrap_err();
+    assert_eq!(e.location.map(|l| l.offset), Some(14)); // counted from the start of the input, BOM included
+    // CPython's json.loads refuses it; so does the writer that mirrors it.
+    assert!(ls_webhooks::python_json_dumps("\u{feff}{}").is_err());
+}
+
+#[test]
 fn b02_not_utf8() {
     let mut bytes = good().into_bytes();
     let at = bytes.iter().position(|&b| b == b'w').unwrap();

@@ -43,6 +43,13 @@ export function stringify(v) {
   return JSON.stringify(v, (k, x) => typeof x === "bigint" ? `@@${x}@@` : x).replace(/"@@(-?\d+)@@"/g, "$1");
 }
 export function sameObject(a, b) { return Object.is(a, b); }
+// The same event as an ArrayBuffer, a DataView over part of a larger buffer, and text with a BOM.
+export function eventForms(text) {
+  const bytes = new TextEncoder().encode(text);
+  const padded = new Uint8Array(bytes.length + 8);
+  padded.set(bytes, 4);
+  return [bytes.buffer, new DataView(padded.buffer, 4, bytes.length), "\ufeff" + text, new Uint8Array([0xef, 0xbb, 0xbf, ...bytes])];
+}
 "#)]
 extern "C" {
     #[wasm_bindgen(js_name = annotationEvent)]
@@ -51,6 +58,8 @@ extern "C" {
     fn ids_event(n: u32, body_as: &str) -> JsValue;
     #[wasm_bindgen(js_name = withNaN)]
     fn with_nan() -> JsValue;
+    #[wasm_bindgen(js_name = eventForms)]
+    fn event_forms(text: &str) -> js_sys::Array;
     #[wasm_bindgen(js_name = withThrowingGetter)]
     fn with_throwing_getter() -> JsValue;
     fn stringify(v: &JsValue) -> String;
@@ -110,6 +119,16 @@ fn batches_share_bodies_and_bytes_out() {
     assert_eq!(text, r#"{"action": "TASKS_DELETED", "tasks": [{"id": 1}, {"id": 2}]}"#);
     let empty = build_deliveries(ids_event(0, "string")).unwrap();
     assert_eq!(deliveries(&empty).len(), 0);
+}
+
+#[wasm_bindgen_test]
+fn array_buffers_views_and_a_bom_are_the_same_event() {
+    let text = r#"{"action": "PROJECT_DELETED", "organization": 1, "instance": {"id": 7}, "webhooks": [{"id": 1, "url": "https://a.example/"}]}"#;
+    let want = body(&deliveries(&build_deliveries(JsValue::from_str(text)).unwrap())[0]);
+    for form in event_forms(text).iter() {
+        let plan = build_deliveries(form).unwrap();
+        assert_eq!(body(&deliveries(&plan)[0]), want);
+    }
 }
 
 #[wasm_bindgen_test]

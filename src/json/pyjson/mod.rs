@@ -144,6 +144,10 @@ fn write_object_dedup(out: &mut Vec<u8>, obj: Value<'_>) -> Result<(), WriteErro
 
 /// Convenience for tests and callers with a whole document.
 pub fn dumps(json: &str) -> Result<String, String> {
+    // json.loads refuses a byte order mark, which the reader would skip.
+    if json.starts_with('\u{feff}') {
+        return Err("Unexpected UTF-8 BOM (decode using utf-8-sig)".into());
+    }
     let doc = Doc::parse(json).map_err(|e| e.message)?;
     let mut out = Vec::new();
     transcode(&mut out, doc.root()).map_err(|e| e.to_string())?;

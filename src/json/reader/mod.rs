@@ -176,7 +176,7 @@ impl<'a> Doc<'a> {
 
     pub fn root(&self) -> Value<'_> {
         let b = self.src.as_bytes();
-        let mut start = 0;
+        let mut start = if b.starts_with(parser::BOM) { parser::BOM.len() } else { 0 };
         while start < b.len() && WS[b[start] as usize] {
             start += 1;
         }
@@ -186,7 +186,6 @@ impl<'a> Doc<'a> {
         }
         Value { doc: self, start: start as u32, end: end as u32, slot: 0 }
     }
-
 
     /// Whether some object key, decoded, starts with `$` (Label Studio's
     /// `$undefined$` placeholder is one): when none does, callers need not

@@ -346,6 +346,9 @@ impl<'a> Parser<'a> {
 }
 
 
+/// The UTF-8 byte order mark.
+pub(super) const BOM: &[u8] = b"\xEF\xBB\xBF";
+
 pub(super) fn parse_bytes(src: &[u8], check_utf8: bool) -> Result<Parsed, SyntaxError> {
     if src.len() >= u32::MAX as usize {
         return Err(error_at(src, 0, "document is larger than 4 GiB".into(), String::new()));
@@ -353,7 +356,9 @@ pub(super) fn parse_bytes(src: &[u8], check_utf8: bool) -> Result<Parsed, Syntax
     let mut p = Parser {
         src,
         check_utf8,
-        pos: 0,
+        // A UTF-8 byte order mark before the document is skipped (files saved by some
+        // editors have one); it is valid UTF-8, so the UTF-8 argument below still holds.
+        pos: if src.starts_with(BOM) { BOM.len() } else { 0 },
         tape: Vec::new(),
         stack: Vec::new(),
         pending: Vec::new(),
