@@ -5,26 +5,90 @@ const fs = require("fs");
 const http = require("http");
 const path = require("path");
 
-const USAGE = `usage: ls-webhooks <command>
+const USAGE = `usage: ls-webhooks <command> [options]     (ls-webhooks <command> --help: the command's options)
 
   demo                          play a project's life against a local receiver (built-in sample data)
   plan [FILE|-]                 print the delivery plan of an event (JSON) as buildDeliveries returns it
   send [FILE|-] [--timeout S]   build the plan and POST every delivery (default timeout 1 s); with SSRF
                                 protection on, each connection's host is resolved once and checked;
                                 --queue redis://... [--attempts N] enqueues instead (prints job ids)
-  actions                       the 12 actions of Label Studio 1.23.2 as a table
+  actions [--json]              the 12 actions of Label Studio 1.23.2 as a table (--json: as JSON)
   worker --redis URL [--concurrency N]   send what is queued on Redis (BullMQ), until SIGINT/SIGTERM
   queue --redis URL [--json|--failed|--redeliver JOB_ID]   the queue's counts, failures, redelivery
   redeliver --db DB --action A  rebuild events from Label Studio's own database (SQLite file or postgres://)
-                                and show, print (--json) or send (--send) them: ls-webhooks redeliver --help
-  help                          this text
+                                and show, print (--json) or send (--send) them
+  version, --version, -v        the package's version
+  help [COMMAND]                this text, or a command's options (as COMMAND --help)
 
 FILE is an event as JSON (- reads stdin). Without FILE, plan and send use the built-in
 sample TASKS_CREATED event. --no-ssrf-protection (plan, send) sets the event's
 options.ssrfProtection to false, as SSRF_PROTECTION_ENABLED=false does in Label Studio.
 
 exit codes: 0 ok, 1 a delivery failed (send, demo), 2 usage, 3 cannot read the input,
-  4 malformed JSON, 5 UNKNOWN_ACTION, 6 ORGANIZATION_ONLY_ACTION, 7 INVALID_EVENT, 8 INVALID_ROW`;
+  4 malformed input (not JSON, or not UTF-8), 5 UNKNOWN_ACTION, 6 ORGANIZATION_ONLY_ACTION,
+  7 INVALID_EVENT, 8 INVALID_ROW`;
+
+const INPUT_EXITS = `exit codes: 0 ok, 2 usage, 3 cannot read the input, 4 malformed input (not JSON, or not
+  UTF-8), 5 UNKNOWN_ACTION, 6 ORGANIZATION_ONLY_ACTION, 7 INVALID_EVENT, 8 INVALID_ROW`;
+
+const FILE_HELP = `  FILE                  an event as JSON, read as bytes (ints of any size and floats stay
+                        exact); - reads stdin; without FILE, the built-in sample TASKS_CREATED event
+  --no-ssrf-protection  set the event's options.ssrfProtection to false, as
+                        SSRF_PROTECTION_ENABLED=false does in Label Studio (every other byte of
+                        the event is kept)`;
+
+/** Each command's --help (worker, queue and redeliver: their modules' own). */
+const COMMAND_USAGE = {
+  plan: `usage: ls-webhooks plan [FILE|-] [--no-ssrf-protection]
+
+Prints the delivery plan of the event as JSON, equal to buildDeliveries (bodies of
+bodyAs "bytes" printed as text).
+
+${FILE_HELP}
+  -h, --help            this text
+
+${INPUT_EXITS}`,
+  send: `usage: ls-webhooks send [FILE|-] [--timeout S] [--no-ssrf-protection]
+       ls-webhooks send [FILE|-] --queue redis://... [--attempts N] [--prefix P] [--timeout S] [--no-ssrf-protection]
+
+POSTs every delivery of the event's plan through ls-webhooks/safe-fetch (needs undici): with
+SSRF protection on, each connection's host is resolved once and checked; redirects are
+followed as Label Studio's requests follows them. Prints one line per delivery (the status, or
+why it failed; an answer other than 2xx counts as failed) and a summary; more than 20
+deliveries: a progress line and one line per target. A failing target never stops the others.
+
+${FILE_HELP}
+  --timeout S           seconds per delivery (default 1, as Label Studio's WEBHOOK_TIMEOUT)
+  --queue redis://...   enqueue the deliveries on Redis (BullMQ) for ls-webhooks worker instead
+                        of sending them; prints the job ids
+  --attempts N          with --queue: tries per delivery (default 1)
+  --prefix P            with --queue: the Redis key prefix (default lsw)
+  -h, --help            this text
+
+exit codes: 0 ok, 1 a delivery failed (with --queue: Redis could not be used), 2 usage,
+  3 cannot read the input, 4 malformed input (not JSON, or not UTF-8), 5 UNKNOWN_ACTION,
+  6 ORGANIZATION_ONLY_ACTION, 7 INVALID_EVENT, 8 INVALID_ROW`,
+  actions: `usage: ls-webhooks actions [--json]
+
+Prints the 12 actions of Label Studio 1.23.2 as a table: ACTION, KEY (the body's key), SHAPE
+(one row or a list), SERIALIZER, SCOPE (org only: organization webhooks only), NESTED.
+
+  --json                the registry as JSON instead: one array, as the library's actions() returns it
+  -h, --help            this text
+
+exit codes: 0 ok, 2 usage`,
+  demo: `usage: ls-webhooks demo [--timeout S]
+
+Plays a project's life (created, tasks imported, annotated, updated, tasks deleted) with
+built-in sample data against a receiver on 127.0.0.1, and checks that every body arrived byte
+for byte. Its events have options.ssrfProtection false (the receiver is on loopback). Needs
+undici (an optional dependency).
+
+  --timeout S           seconds per delivery (default 1)
+  -h, --help            this text
+
+exit codes: 0 ok, 1 a delivery failed or a body differed from its plan, 2 usage`,
+};
 
 const EXIT = {
   OK: 0, DELIVERY_FAILED: 1, USAGE: 2, NO_INPUT: 3, MALFORMED_JSON: 4,
@@ -48,6 +112,42 @@ function loadLib() {
     if (fs.existsSync(p)) return require(p);
   }
   throw new CliError("the wasm package is not built; run: bash scripts/setup.sh", EXIT.NO_INPUT);
+}
+
+/**
+ * The package's version: the package.json beside this file (the npm package), else, in the
+ * repository, pkg/package.json (the built package) or Cargo.toml's [package] version.
+ */
+function packageVersion() {
+  for (const p of [path.join(__dirname, "package.json"), path.join(__dirname, "..", "pkg", "package.json")]) {
+    try {
+      const meta = JSON.parse(fs.readFileSync(p, "utf8"));
+      if (meta.name === "ls-webhooks" && typeof meta.version === "string") return meta.version;
+    } catch {
+      // not there: the next place
+    }
+  }
+  try {
+    let inPackage = false;
+    for (const line of fs.readFileSync(path.join(__dirname, "..", "Cargo.toml"), "utf8").split(/\r?\n/)) {
+      if (/^\s*\[/.test(line)) inPackage = /^\s*\[package\]\s*$/.test(line);
+      const m = inPackage && /^\s*version\s*=\s*"([^"]+)"/.exec(line);
+      if (m) return m[1];
+    }
+  } catch {
+    // not in the repository
+  }
+  throw new CliError("cannot find the package's version (no package.json beside the CLI)", EXIT.NO_INPUT);
+}
+
+const isHelp = (a) => a === "--help" || a === "-h";
+/** An option (or a mistyped one): "-" alone is stdin, not an option. */
+const isOption = (a) => a.length > 1 && a.startsWith("-");
+
+/** --name=value as [name, value]; anything else as [a, undefined]. */
+function splitOption(a) {
+  const eq = a.indexOf("=");
+  return a.startsWith("--") && eq > 2 ? [a.slice(0, eq), a.slice(eq + 1)] : [a, undefined];
 }
 
 function samplePath(action) {
@@ -75,12 +175,33 @@ function readEvent(file) {
   }
 }
 
-/** The library's thrown error as a message and an exit code (other errors as they are). */
-function cliError(name, e) {
+/** Whether bytes are UTF-8 (buffer.isUtf8 from Node 18.14; a strict decode before). */
+function isUtf8(bytes) {
+  const { isUtf8: check } = require("buffer");
+  if (typeof check === "function") return check(bytes);
+  try {
+    new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The library's thrown error as a message and an exit code (other errors as they are).
+ * `input`: the event as given, when it was bytes.
+ */
+function cliError(name, e, input) {
   if (!e || typeof e.code !== "string" || typeof e.detail !== "string") return e;
   const where = e.path ? ` at ${e.path}` : "";
   if (typeof e.offset === "number") { // malformed JSON: the library says where, as fields
     return new CliError(`${name} is not valid JSON: ${e.detail.replace(/^malformed JSON: /, "")}`, EXIT.MALFORMED_JSON);
+  }
+  // Bytes that are not UTF-8 are malformed input too. The library reports them as
+  // INVALID_EVENT of the event itself (path "") with no field of their own (no offset, no
+  // distinct code): the CLI checks the bytes itself rather than reading the message.
+  if (e.code === "INVALID_EVENT" && !e.path && input instanceof Uint8Array && !isUtf8(input)) {
+    return new CliError(`${name}: ${e.detail}`, EXIT.MALFORMED_JSON);
   }
   return new CliError(`${name}: ${e.code}${where}: ${e.detail}`, EXIT[e.code] ?? EXIT.INVALID_EVENT);
 }
@@ -93,7 +214,7 @@ function build(lib, name, event, make = lib.buildDeliveries) {
   try {
     return make(event);
   } catch (e) {
-    throw cliError(name, e);
+    throw cliError(name, e, event);
   }
 }
 
@@ -210,15 +331,23 @@ function bodyText(body) {
 
 // ---- plan, actions ----
 
-function planCmd(lib, args) {
+/** Prints a command's --help on stdout. */
+function help(cmd) {
+  console.log(COMMAND_USAGE[cmd]);
+  return EXIT.OK;
+}
+
+function planCmd(args) {
   let noSsrfProtection = false;
   const files = [];
   for (const a of args) {
+    if (isHelp(a)) return help("plan");
     if (a === "--no-ssrf-protection") noSsrfProtection = true;
-    else if (a.startsWith("--")) throw new CliError(`plan: unknown option ${a}`, EXIT.USAGE);
+    else if (isOption(a)) throw new CliError(`plan: unknown option ${a}`, EXIT.USAGE);
     else files.push(a);
   }
   if (files.length > 1) throw new CliError(`plan takes one FILE, got: ${files.join(" ")}`, EXIT.USAGE);
+  const lib = loadLib();
   const { name, bytes } = readEvent(files[0]);
   const plan = buildBytes(lib, name, bytes, noSsrfProtection);
   for (const d of plan.deliveries) d.body = bodyText(d.body); // bodyAs "bytes": print the text
@@ -226,7 +355,19 @@ function planCmd(lib, args) {
   return EXIT.OK;
 }
 
-function actionsCmd(lib) {
+function actionsCmd(args) {
+  let json = false;
+  for (const a of args) {
+    if (isHelp(a)) return help("actions");
+    if (a === "--json") json = true;
+    else if (isOption(a)) throw new CliError(`actions: unknown option ${a}`, EXIT.USAGE);
+    else throw new CliError(`actions: unknown argument ${a}`, EXIT.USAGE);
+  }
+  const lib = loadLib();
+  if (json) {
+    process.stdout.write(JSON.stringify(lib.actions(), null, 2) + "\n");
+    return EXIT.OK;
+  }
   const rows = lib.actions().map((a) => [a.action, a.key, a.many ? "list" : "one", a.serializer,
     a.organizationOnly ? "org only" : "", a.nestedFields.map((n) => n.key).join(",")]);
   const head = ["ACTION", "KEY", "SHAPE", "SERIALIZER", "SCOPE", "NESTED"];
@@ -323,7 +464,8 @@ async function sendPlan(source, { timeoutMs, indent = "  ", out = console.log })
       out(`${indent}webhook ${id}  ${t.ok}/${t.ok + t.failed} ok  ${texts}  ${t.url}`);
     }
   }
-  for (const s of shape.skipped) out(`${indent}webhook ${s.webhookId}  skipped: ${s.reason}: ${s.message}`);
+  // An unreadable webhook row (INVALID_WEBHOOK) may have no id: its path says which.
+  for (const s of shape.skipped) out(`${indent}webhook ${s.webhookId ?? s.path}  skipped: ${s.reason}: ${s.message}`);
   return { sent: done, failed, skipped: shape.skipped.length, batches: shape.batches, error };
 }
 
@@ -335,22 +477,24 @@ function parseTimeout(value) {
   return Math.round(s * 1000);
 }
 
-async function sendCmd(lib, args) {
+async function sendCmd(args) {
   let timeoutMs = 1000; // Label Studio's WEBHOOK_TIMEOUT
   let noSsrfProtection = false;
   const files = [];
   const queueArgs = []; // --queue URL [--attempts N] [--prefix P]: enqueue on Redis instead of sending
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
+    if (isHelp(a)) return help("send");
     if (a === "--no-ssrf-protection") noSsrfProtection = true;
     else if (a === "--queue" || a === "--attempts" || a === "--prefix") queueArgs.push(a, args[++i]);
     else if (/^--(queue|attempts|prefix)=/.test(a)) queueArgs.push(a);
     else if (a === "--timeout") timeoutMs = parseTimeout(args[++i]);
     else if (a.startsWith("--timeout=")) timeoutMs = parseTimeout(a.slice("--timeout=".length));
-    else if (a.startsWith("--")) throw new CliError(`send: unknown option ${a}`, EXIT.USAGE);
+    else if (isOption(a)) throw new CliError(`send: unknown option ${a}`, EXIT.USAGE);
     else files.push(a);
   }
   if (files.length > 1) throw new CliError(`send takes one FILE, got: ${files.join(" ")}`, EXIT.USAGE);
+  const lib = loadLib();
   const { name, bytes } = readEvent(files[0]);
   // A large event is planned one batch at a time: the deliverer pulls the next batch when it
   // has room, so only a few batches' bodies are alive. A row that cannot be rendered then
@@ -370,7 +514,7 @@ async function sendCmd(lib, args) {
   const ok = r.sent - r.failed;
   console.log(`summary: ${plural(r.sent, "delivery", "deliveries")}, ${ok} ok, ${r.failed} failed, ` +
     `${plural(r.skipped, "webhook", "webhooks")} skipped`);
-  if (r.error) throw cliError(name, r.error);
+  if (r.error) throw cliError(name, r.error, bytes);
   return r.failed ? EXIT.DELIVERY_FAILED : EXIT.OK;
 }
 
@@ -467,12 +611,15 @@ function sketch(body) {
   }).join(", ") + "}";
 }
 
-async function demoCmd(lib, args) {
+async function demoCmd(args) {
   let timeoutMs = 1000;
   for (let i = 0; i < args.length; i++) {
-    if (args[i] === "--timeout") timeoutMs = parseTimeout(args[++i]);
-    else throw new CliError(`demo: unknown argument ${args[i]}`, EXIT.USAGE);
+    const [a, value] = splitOption(args[i]);
+    if (isHelp(a)) return help("demo");
+    if (a === "--timeout") timeoutMs = parseTimeout(value ?? args[++i]);
+    else throw new CliError(`demo: unknown ${isOption(a) ? "option" : "argument"} ${args[i]}`, EXIT.USAGE);
   }
+  const lib = loadLib();
   loadSafeFetch();
   const receiver = await startReceiver();
   try {
@@ -526,7 +673,7 @@ async function demoCmd(lib, args) {
  * `redeliver`: its own module (js/commands/redeliver.js). --send goes through the embedded
  * deliverer, or with --queue redis://... onto the BullMQ queue for `ls-webhooks worker`.
  */
-async function redeliverCmd(lib, args) {
+async function redeliverCmd(args) {
   const { redeliverCommand } = require("./commands/redeliver.js");
   const rest = [];
   let queueUrl = null;
@@ -547,7 +694,8 @@ async function redeliverCmd(lib, args) {
     }
     : (plan) => (deliverer ??= require("./deliver.js").createDeliverer({ log: (line) => console.error(line) })).deliver(plan);
   try {
-    return await redeliverCommand(rest, { lib, deliver });
+    // redeliverCommand loads the library itself, after its options (so --help needs no wasm).
+    return await redeliverCommand(rest, { deliver });
   } finally {
     if (deliverer) await deliverer.close();
     if (producer) await producer.close();
@@ -556,18 +704,26 @@ async function redeliverCmd(lib, args) {
 
 async function main(argv) {
   const [cmd, ...rest] = argv;
-  if (cmd === undefined || cmd === "help" || cmd === "--help" || cmd === "-h") {
+  const queueCmds = () => require("./commands/queue.js"); // BullMQ on Redis (optional peers)
+  // Each command parses its own options (--help, -h included) and loads the library after.
+  const commands = {
+    plan: planCmd, send: sendCmd, actions: actionsCmd, demo: demoCmd, redeliver: redeliverCmd,
+    worker: (rest) => queueCmds().workerCommand(rest),
+    queue: (rest) => queueCmds().queueCommand(rest),
+  };
+  if (cmd === "version" || cmd === "--version" || cmd === "-v") {
+    if (rest.length) throw new CliError(`${cmd} takes no arguments, got: ${rest.join(" ")}`, EXIT.USAGE);
+    console.log(packageVersion());
+    return EXIT.OK;
+  }
+  if (cmd === undefined || cmd === "help" || isHelp(cmd)) {
+    // help COMMAND: that command's --help
+    if (cmd === "help" && rest.length === 1 && Object.hasOwn(commands, rest[0])) return commands[rest[0]](["--help"]);
     (cmd === undefined ? console.error : console.log)(USAGE);
     return cmd === undefined ? EXIT.USAGE : EXIT.OK;
   }
-  const queueCmds = () => require("./commands/queue.js"); // BullMQ on Redis (optional peers)
-  const commands = {
-    plan: planCmd, send: sendCmd, actions: actionsCmd, demo: demoCmd, redeliver: redeliverCmd,
-    worker: (lib, rest) => queueCmds().workerCommand(rest),
-    queue: (lib, rest) => queueCmds().queueCommand(rest),
-  };
-  if (!commands[cmd]) throw new CliError(`unknown command "${cmd}"\n${USAGE}`, EXIT.USAGE);
-  return commands[cmd](loadLib(), rest);
+  if (!Object.hasOwn(commands, cmd)) throw new CliError(`unknown command "${cmd}"\n${USAGE}`, EXIT.USAGE);
+  return commands[cmd](rest);
 }
 
 // `ls-webhooks plan | head`: a closed pipe ends the output quietly.

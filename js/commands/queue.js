@@ -24,6 +24,37 @@ const USAGE = `  worker --redis URL [--concurrency N] [--verbose]
                                 enqueue the deliveries instead of sending them; prints the job ids
   (--prefix P: the Redis key prefix, default lsw; REDIS_URL stands for --redis/--queue)`;
 
+/** ls-webhooks worker --help */
+const WORKER_USAGE = `usage: ls-webhooks worker --redis URL [--concurrency N] [--prefix P] [--verbose]
+
+Delivers what is queued on Redis (BullMQ; ls-webhooks send --queue, ls-webhooks redeliver
+--send --queue) until SIGINT or SIGTERM, then lets the deliveries under way finish (a second
+signal exits at once). Needs bullmq and ioredis.
+
+  --redis URL           redis:// or rediss:// (default: REDIS_URL)
+  --concurrency N       requests at a time (default 8), one per target at a time
+  --prefix P            the Redis key prefix (default lsw)
+  --verbose             a line for every delivery sent (failures and retries always have one)
+  -h, --help            this text
+
+exit codes: 0 stopped by SIGINT/SIGTERM, 2 usage (or bullmq/ioredis missing)`;
+
+/** ls-webhooks queue --help */
+const QUEUE_USAGE = `usage: ls-webhooks queue --redis URL [--json] [--failed | --redeliver JOB_ID] [--prefix P]
+
+Without --failed or --redeliver: the queue's counts (waiting, active, completed, failed,
+delayed) in total and per target. Needs bullmq and ioredis.
+
+  --redis URL           redis:// or rediss:// (default: REDIS_URL)
+  --failed              the failed deliveries, one a line
+  --redeliver JOB_ID    send a failed delivery again
+  --json                print as JSON
+  --prefix P            the Redis key prefix (default lsw)
+  -h, --help            this text
+
+exit codes: 0 ok, 1 Redis could not be used (or the job could not be redelivered), 2 usage
+  (or bullmq/ioredis missing)`;
+
 class QueueCliError extends Error {
   constructor(message, exitCode = EXIT.USAGE) {
     super(message);
@@ -44,13 +75,17 @@ function loadQueue() {
   return q;
 }
 
-/** Options as {name: value}; `flags` take no value. Unknown options and extra words are errors. */
-function parse(cmd, args, { values = [], flags = [] }) {
+/**
+ * Options as {name: value}; `flags` take no value. Unknown options and extra words are errors.
+ * With `help`, --help or -h gives { help: true } (the rest unread).
+ */
+function parse(cmd, args, { values = [], flags = [], help = false }) {
   const out = {};
   for (let i = 0; i < args.length; i++) {
     let a = args[i], v;
     const eq = a.indexOf("=");
     if (a.startsWith("--") && eq > 0) [a, v] = [a.slice(0, eq), a.slice(eq + 1)];
+    if (help && v === undefined && (a === "--help" || a === "-h")) return { help: true };
     if (flags.includes(a) && v === undefined) out[a.slice(2)] = true;
     else if (values.includes(a)) {
       if (v === undefined) v = args[++i];
@@ -109,7 +144,11 @@ async function guarded(fn, err) {
  */
 function workerCommand(args, { out = console.log, err = console.error } = {}) {
   return guarded(async () => {
-    const o = parse("worker", args, { values: ["--redis", "--concurrency", "--prefix"], flags: ["--verbose"] });
+    const o = parse("worker", args, { values: ["--redis", "--concurrency", "--prefix"], flags: ["--verbose"], help: true });
+    if (o.help) {
+      out(WORKER_USAGE);
+      return EXIT.OK;
+    }
     const url = redisUrl("worker", o.redis);
     const concurrency = o.concurrency === undefined ? 8 : int("worker", "concurrency", o.concurrency);
     const q = loadQueue();
@@ -162,7 +201,11 @@ function workerCommand(args, { out = console.log, err = console.error } = {}) {
  */
 function queueCommand(args, { out = console.log, err = console.error } = {}) {
   return guarded(async () => {
-    const o = parse("queue", args, { values: ["--redis", "--prefix", "--redeliver"], flags: ["--json", "--failed"] });
+    const o = parse("queue", args, { values: ["--redis", "--prefix", "--redeliver"], flags: ["--json", "--failed"], help: true });
+    if (o.help) {
+      out(QUEUE_USAGE);
+      return EXIT.OK;
+    }
     const url = redisUrl("queue", o.redis);
     if (o.redeliver !== undefined && o.failed) throw new QueueCliError("queue: --redeliver and --failed go one at a time");
     const q = loadQueue();
@@ -243,7 +286,7 @@ function enqueueFromPlan(plan, args = [], { out = console.log, err = console.err
       const batches = new Set(plan.deliveries.map((d) => d.batch)).size;
       err(`${plan.action}: ${ids.length} deliveries to ${targets} targets (${batches} batches) enqueued on ${url}` +
         `${attempts > 1 ? `, ${attempts} attempts each` : ""}; ${plan.skipped.length} webhooks skipped`);
-      for (const s of plan.skipped) err(`  webhook ${s.webhookId}  skipped: ${s.reason}: ${s.message}`);
+      for (const s of plan.skipped) err(`  webhook ${s.webhookId ?? s.path}  skipped: ${s.reason}: ${s.message}`);
       for (const id of ids) out(id);
       return EXIT.OK;
     } catch (e) {
@@ -255,4 +298,4 @@ function enqueueFromPlan(plan, args = [], { out = console.log, err = console.err
   }, err);
 }
 
-module.exports = { workerCommand, queueCommand, enqueueFromPlan, QueueCliError, USAGE };
+module.exports = { workerCommand, queueCommand, enqueueFromPlan, QueueCliError, USAGE, WORKER_USAGE, QUEUE_USAGE };

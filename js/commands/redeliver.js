@@ -29,6 +29,7 @@ const USAGE = `usage: ls-webhooks redeliver --db <file.sqlite3 | postgres://...>
   --json              print each event's plan as one JSON line (as ls-webhooks plan prints it)
   --send              deliver (default: a dry run that sends nothing and prints a summary)
   --queue redis://... with --send: enqueue on the BullMQ queue for ls-webhooks worker instead
+  -h, --help          this text
 
 A rebuilt event carries the rows as they are in the database now, not as they were when
 Label Studio sent the original event.`;
@@ -170,7 +171,7 @@ async function redeliverCommand(args, env = {}) {
       totals.events++;
       totals.rows += ev.rows;
       plan.targets.forEach((t) => targets.add(t));
-      for (const s of plan.skipped) skipped.set(s.webhookId, s.reason);
+      for (const s of plan.skipped) skipped.set(s.webhookId ?? s.path, s.reason);
       for (const d of plan.deliveries) {
         d.body = bodyText(d.body);
         d.batch = ev.batch; // the batch within Label Studio's emission (each event is one batch)

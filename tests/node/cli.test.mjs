@@ -5,7 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { createRequire } from "node:module";
 import { after, test } from "node:test";
-import { ROOT, runCli } from "./loopback.mjs";
+import { ROOT, run, runCli } from "./loopback.mjs";
 
 const lib = createRequire(import.meta.url)(path.join(ROOT, "pkg"));
 const SAMPLES = path.join(ROOT, "samples", "events");
@@ -139,10 +139,135 @@ for (const [name, args, input, code, message] of cases) {
 test("help lists the commands and exit codes", async () => {
   const r = await runCli(["help"]);
   assert.equal(r.code, 0);
-  for (const c of ["demo", "plan [FILE|-]", "send [FILE|-] [--timeout S]", "--no-ssrf-protection", "actions", "8 INVALID_ROW"]) {
+  for (const c of ["demo", "plan [FILE|-]", "send [FILE|-] [--timeout S]", "--no-ssrf-protection", "actions [--json]",
+    "--version", "help [COMMAND]", "4 malformed input (not JSON, or not UTF-8)", "8 INVALID_ROW"]) {
     assert.ok(r.stdout.includes(c), c);
   }
   const none = await runCli([]);
   assert.equal(none.code, 2);
   assert.match(none.stderr, /usage: ls-webhooks/);
+});
+
+// ---- --help, unknown options, --version ----
+
+const COMMANDS = ["plan", "send", "actions", "demo", "redeliver", "worker", "queue"];
+
+for (const cmd of COMMANDS) {
+  test(`${cmd} --help and -h: exit 0 with the command's usage on stdout (no input, Redis or database read)`, async () => {
+    const r = await runCli([cmd, "--help"]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stderr, "");
+    assert.match(r.stdout, new RegExp(`^usage: ls-webhooks ${cmd} `));
+    assert.match(r.stdout, /-h, --help/);
+    for (const args of [[cmd, "-h"], ["help", cmd]]) {
+      const again = await runCli(args);
+      assert.equal(again.code, 0, again.stderr);
+      assert.equal(again.stdout, r.stdout, args.join(" "));
+    }
+    // --help after other words still wins over reading the input
+    if (cmd === "plan" || cmd === "send") {
+      const late = await runCli([cmd, path.join(tmp, "nope.json"), "--help"]);
+      assert.equal(late.code, 0, late.stderr);
+      assert.equal(late.stdout, r.stdout);
+    }
+  });
+
+  test(`${cmd} with an unknown option: exit 2 naming it`, async () => {
+    const r = await runCli([cmd, "--bogus-flag"]);
+    assert.equal(r.code, 2, `stderr: ${r.stderr}`);
+    assert.match(r.stderr, /unknown option --bogus-flag/);
+    assert.match(r.stderr, /^ls-webhooks(:| redeliver:) /);
+    assert.equal(r.stdout, "");
+  });
+}
+
+test("plan and send: a single-dash word is an unknown option, not a FILE (- alone is stdin)", async () => {
+  for (const cmd of ["plan", "send"]) {
+    const r = await runCli([cmd, "-x"]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, new RegExp(`^ls-webhooks: ${cmd}: unknown option -x$`, "m"));
+  }
+  const extra = await runCli(["actions", "table"]);
+  assert.equal(extra.code, 2);
+  assert.match(extra.stderr, /actions: unknown argument table/);
+  const demo = await runCli(["demo", "--timeout=0"]);
+  assert.equal(demo.code, 2);
+  assert.match(demo.stderr, /--timeout takes a number of seconds > 0, got: 0/);
+});
+
+test("--no-ssrf-protection is documented in the --help of plan, send and redeliver", async () => {
+  for (const cmd of ["plan", "send", "redeliver"]) {
+    const r = await runCli([cmd, "--help"]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /--no-ssrf-protection/, cmd);
+    assert.match(r.stdout, /SSRF_PROTECTION_ENABLED=false/, cmd);
+  }
+  const plan = await runCli(["plan", "--help"]);
+  assert.match(plan.stdout.split("\n")[0], /\[--no-ssrf-protection\]/);
+  const send = await runCli(["send", "--help"]);
+  assert.match(send.stdout.split("\n")[0], /\[--timeout S\] \[--no-ssrf-protection\]/);
+});
+
+test("--version and version print the package's version and exit 0", async () => {
+  const meta = JSON.parse(fs.readFileSync(path.join(ROOT, "pkg", "package.json"), "utf8"));
+  const cargo = /^version = "([^"]+)"/m.exec(fs.readFileSync(path.join(ROOT, "Cargo.toml"), "utf8"))[1];
+  assert.equal(meta.version, cargo);
+  for (const args of [["--version"], ["version"], ["-v"]]) {
+    const r = await runCli(args);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, `${meta.version}\n`, args.join(" "));
+    assert.equal(r.stderr, "");
+  }
+  const extra = await runCli(["version", "plan"]);
+  assert.equal(extra.code, 2);
+  // In the npm package: the package.json beside the CLI.
+  const dir = path.join(tmp, "installed");
+  fs.mkdirSync(dir, { recursive: true });
+  fs.copyFileSync(path.join(ROOT, "js", "cli.js"), path.join(dir, "cli.js"));
+  fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: "ls-webhooks", version: "9.8.7-beside" }));
+  const r = await run(process.execPath, [path.join(dir, "cli.js"), "--version"]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, "9.8.7-beside\n");
+});
+
+test("actions --json prints the registry, actions(), as one JSON array; the table stays without it", async () => {
+  const r = await runCli(["actions", "--json"]);
+  assert.equal(r.code, 0, r.stderr);
+  const parsed = JSON.parse(r.stdout);
+  assert.ok(Array.isArray(parsed));
+  assert.deepEqual(parsed, lib.actions());
+  assert.equal(parsed.length, 12);
+  const table = await runCli(["actions"]);
+  assert.match(table.stdout, /^ACTION\s+KEY\s+SHAPE/);
+});
+
+test("input that is not UTF-8 is malformed (exit 4), not INVALID_EVENT (7)", async () => {
+  const valid = fs.readFileSync(path.join(SAMPLES, "TASKS_CREATED.json"));
+  const at = valid.indexOf("croissants");
+  const bad = Buffer.concat([valid.subarray(0, at), Buffer.from([0xff, 0xfe]), valid.subarray(at)]);
+  // The library's error: INVALID_EVENT of the event itself, with no offset (that of malformed JSON).
+  assert.throws(() => lib.buildDeliveries(new Uint8Array(bad)), (e) => e.code === "INVALID_EVENT" && e.path === "" &&
+    e.offset === undefined && e.detail.startsWith("the event is not valid UTF-8"));
+  const file = path.join(tmp, "latin1.json");
+  fs.writeFileSync(file, bad);
+  // A big event: send plans it batch by batch (planBatches), with the same verdict.
+  const big = Buffer.concat([bad.subarray(0, at), Buffer.from(" ".repeat(1.5 * 1024 * 1024)), bad.subarray(at)]);
+  const runs = [
+    [["plan", file], null, /latin1\.json: the event is not valid UTF-8 \(byte \d+\)/],
+    [["plan", "-"], bad, /stdin: the event is not valid UTF-8/],
+    [["plan", "-", "--no-ssrf-protection"], bad, /stdin: the event is not valid UTF-8/],
+    [["send", "-"], bad, /stdin: the event is not valid UTF-8/],
+    [["send", "-", "--no-ssrf-protection"], Buffer.from([0x7b, 0xc3, 0x28, 0x7d]), /stdin: the event is not valid UTF-8 \(byte 1\)/],
+    [["send", "-"], big, /stdin: the event is not valid UTF-8/],
+  ];
+  for (const [args, input, message] of runs) {
+    const r = await runCli(args, { input });
+    assert.equal(r.code, 4, `${args.join(" ")}: ${r.stderr}`);
+    assert.match(r.stderr, message);
+    assert.match(r.stderr, /^ls-webhooks: /m);
+    assert.equal(r.stdout, "");
+  }
+  // Valid UTF-8 with a wrong event stays INVALID_EVENT (7).
+  const r = await runCli(["plan", "-"], { input: '{"action": "TASKS_CREATED", "organization": 1, "é": 1}' });
+  assert.equal(r.code, 7, r.stderr);
 });
