@@ -401,7 +401,8 @@ function shapeOf(source) {
       batches: source.deliveries.reduce((n, d) => Math.max(n, d.batch + 1), 0) };
   }
   const { action, targets, skipped, batchCount } = source;
-  return { action, targets, skipped, deliveries: batchCount * (targets.length - skipped.length), batches: batchCount };
+  const sending = targets.filter((id) => !skipped.some((s) => s.webhookId === id)).length; // an INVALID_WEBHOOK row is no target
+  return { action, targets, skipped, deliveries: batchCount * sending, batches: batchCount };
 }
 
 /**
@@ -510,6 +511,7 @@ async function sendCmd(args) {
   if (shape.deliveries) loadSafeFetch(); // before any output
   console.log(`${shape.action}: ${plural(shape.deliveries, "delivery", "deliveries")} to ` +
     `${plural(shape.targets.length, "target", "targets")} (${plural(shape.batches, "batch", "batches")}), timeout ${timeoutMs / 1000} s`);
+  for (const w of source.warnings || []) console.log(`  warning: ${w.code}: ${w.message}`);
   const r = await sendPlan(source, { timeoutMs });
   const ok = r.sent - r.failed;
   console.log(`summary: ${plural(r.sent, "delivery", "deliveries")}, ${ok} ok, ${r.failed} failed, ` +

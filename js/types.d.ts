@@ -166,6 +166,11 @@ export interface Unmatched {
   message: string;
 }
 
+export interface Warning {
+  code: "NO_INSTANCE" | "EMPTY_INSTANCE" | "NO_PROJECT";
+  message: string;
+}
+
 export interface Plan<B = string | BodyBytes> {
   action: ActionName;
   /** Ids of the matching webhooks, in order. */
@@ -175,6 +180,8 @@ export interface Plan<B = string | BodyBytes> {
   skipped: Skipped[];
   /** The event's other webhooks, and why they are not targets (Label Studio says nothing of them). */
   unmatched: Unmatched[];
+  /** Parts the event lacks, and what that does to the deliveries (Label Studio does the same, silently). */
+  warnings: Warning[];
   /** The plan was made with SSRF protection on: send it through the send-time guard too. */
   ssrfProtection: boolean;
 }
@@ -252,6 +259,7 @@ export interface BatchIterator<B = string | BodyBytes> extends IterableIterator<
   readonly targets: number[];
   readonly skipped: Skipped[];
   readonly unmatched: Unmatched[];
+  readonly warnings: Warning[];
   readonly batchCount: number;
   /** The plan was made with SSRF protection on: send it through the send-time guard too. */
   readonly ssrfProtection: boolean;

@@ -29,7 +29,7 @@ pub use error::{Error, ErrorCode};
 pub use json::locate::Span;
 pub use labelstudio::batches::{Batch, Batches};
 pub use labelstudio::event::{BodyAs, Options, DEFAULT_BATCH_SIZE};
-pub use labelstudio::plan::{Body, Delivery, Plan, Skipped};
+pub use labelstudio::plan::{Body, Delivery, Plan, Skipped, Warning};
 pub use labelstudio::registry::{Action, ACTIONS};
 pub use labelstudio::targets::{MissReason, SkipReason, Unmatched};
 

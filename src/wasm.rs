@@ -190,6 +190,7 @@ fn plan_to_js(plan: &Plan) -> JsValue {
     set(&out, "deliveries", &deliveries_to_js(&plan.deliveries, plan.options.body_as));
     set(&out, "skipped", &skipped_to_js(&plan.skipped));
     set(&out, "unmatched", &unmatched_to_js(&plan.unmatched));
+    set(&out, "warnings", &warnings_to_js(&plan.warnings));
     set(&out, "ssrfProtection", &JsValue::from_bool(plan.options.ssrf_protection));
     out.into()
 }
@@ -247,6 +248,18 @@ fn reasons_to_js<'a>(rows: impl Iterator<Item = (Option<i64>, &'a str, &'a str, 
     .collect()
 }
 
+fn warnings_to_js(warnings: &[crate::labelstudio::plan::Warning]) -> Array {
+    warnings
+        .iter()
+        .map(|w| {
+            let o = Object::new();
+            set(&o, "code", &JsValue::from_str(w.code));
+            set(&o, "message", &JsValue::from_str(&w.message));
+            JsValue::from(o)
+        })
+        .collect()
+}
+
 fn unmatched_to_js(unmatched: &[crate::labelstudio::targets::Unmatched]) -> Array {
     reasons_to_js(unmatched.iter().map(|u| (Some(u.webhook_id), u.reason.as_str(), u.message.as_str(), None)))
 }
@@ -297,6 +310,11 @@ impl BatchIterator {
     #[wasm_bindgen(getter)]
     pub fn unmatched(&self) -> Array {
         unmatched_to_js(self.batches.unmatched())
+    }
+
+    #[wasm_bindgen(getter)]
+    pub fn warnings(&self) -> Array {
+        warnings_to_js(self.batches.warnings())
     }
 
     #[wasm_bindgen(getter, js_name = ssrfProtection)]

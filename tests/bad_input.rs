@@ -196,6 +196,10 @@ fn b10_a_row_missing_a_field() {
     text.replace_range(fourth..fourth + "\"created_at\": \"2026-11-26T09:15:00.000000+00:00\", ".len(), "");
     let m = fails(&event("TASKS_CREATED", &text), ErrorCode::InvalidRow, "instance[3].created_at");
     assert!(m.contains("TaskWebhookSerializer"), "{m}");
+    assert!(!m.contains("also lacks"), "{m}");
+    // Every missing field of the row is named at once; the path is the first one's.
+    let m = fails(&event("TASKS_CREATED", r#"[{"id": 1, "data": {}, "meta": {}}]"#), ErrorCode::InvalidRow, "instance[0].created_at");
+    assert!(m.ends_with(r#"the row also lacks "updated_at", "is_labeled", "overlap", "total_annotations", "cancelled_annotations", "total_predictions", "comment_count", "unresolved_comment_count", "comment_authors""#), "{m}");
     // A nullable field may be left out (it renders null).
     build_deliveries(&event("TASKS_CREATED", &rows.replace("\"last_comment_updated_at\": null, ", ""))).unwrap();
     // Row that is not an object.

@@ -308,3 +308,15 @@ fn each_error_code_with_its_path() {
     // Not UTF-8.
     assert_eq!(build_deliveries_bytes(b"{\"action\": \"\xff\"}").unwrap_err().code, ErrorCode::InvalidEvent);
 }
+
+#[test]
+fn warnings_say_what_a_missing_part_does() {
+    let hook = r#"[{"id": 1, "organization": 1, "url": "https://a.example/"}]"#;
+    let codes = |event: String| plan(&event).warnings.iter().map(|w| w.code).collect::<Vec<_>>();
+    assert_eq!(codes(format!(r#"{{"action": "TASKS_CREATED", "organization": 1, "webhooks": {hook}}}"#)), vec!["NO_INSTANCE", "NO_PROJECT"]);
+    assert_eq!(codes(format!(r#"{{"action": "TASKS_DELETED", "organization": 1, "instance": [], "webhooks": {hook}}}"#)), vec!["EMPTY_INSTANCE", "NO_PROJECT"]);
+    assert_eq!(codes(format!(r#"{{"action": "PROJECT_DELETED", "organization": 1, "instance": {{"id": 1}}, "webhooks": {hook}}}"#)), Vec::<&str>::new());
+    let p = plan(&format!(r#"{{"action": "TASKS_DELETED", "organization": 1, "webhooks": {hook}}}"#));
+    assert_eq!(&*p.deliveries[0].body, r#"{"action": "TASKS_DELETED"}"#);
+    assert!(p.warnings[0].message.contains(r#"{"action": "TASKS_DELETED"} alone"#), "{}", p.warnings[0].message);
+}

@@ -7,7 +7,7 @@
 
 use crate::error::Error;
 use crate::labelstudio::event::{self, Options};
-use crate::labelstudio::plan::{Delivery, Planner, Skipped};
+use crate::labelstudio::plan::{Delivery, Planner, Skipped, Warning};
 use crate::labelstudio::targets::Unmatched;
 use crate::json::reader::Doc;
 
@@ -27,6 +27,7 @@ pub struct Batches {
     targets: Vec<i64>,
     skipped: Vec<Skipped>,
     unmatched: Vec<Unmatched>,
+    warnings: Vec<Warning>,
     options: Options,
     count: usize,
     next: usize,
@@ -52,10 +53,10 @@ impl Batches {
 
     fn from_doc(doc: crate::json::reader::Doc<'static>) -> Result<Batches, Error> {
         let parsed = Parsed::try_new(doc, |doc| event::read(doc).and_then(Planner::new))?;
-        let (action, targets, skipped, unmatched, options, count) = parsed.with_dependent(|_, p| {
-            (p.action().action, p.targets().to_vec(), p.skipped().to_vec(), p.unmatched().to_vec(), p.options().clone(), p.batch_count())
+        let (action, targets, skipped, unmatched, warnings, options, count) = parsed.with_dependent(|_, p| {
+            (p.action().action, p.targets().to_vec(), p.skipped().to_vec(), p.unmatched().to_vec(), p.warnings(), p.options().clone(), p.batch_count())
         });
-        Ok(Batches { parsed: Some(parsed), action, targets, skipped, unmatched, options, count, next: 0 })
+        Ok(Batches { parsed: Some(parsed), action, targets, skipped, unmatched, warnings, options, count, next: 0 })
     }
 
     pub fn action(&self) -> &'static str {
@@ -74,6 +75,11 @@ impl Batches {
     /// The event's other webhooks, and why they are not targets.
     pub fn unmatched(&self) -> &[Unmatched] {
         &self.unmatched
+    }
+
+    /// Parts the event lacks, and what that does to the deliveries.
+    pub fn warnings(&self) -> &[Warning] {
+        &self.warnings
     }
 
     pub fn options(&self) -> &Options {

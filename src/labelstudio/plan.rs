@@ -72,6 +72,39 @@ pub struct Skipped {
     pub path: Option<String>,
 }
 
+/// Something about the event that is allowed but rarely meant: it changes what is sent
+/// without being an error (Label Studio would do the same, silently).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Warning {
+    /// `NO_INSTANCE`, `EMPTY_INSTANCE` or `NO_PROJECT`.
+    pub code: &'static str,
+    pub message: String,
+}
+
+/// What Label Studio does, silently, with an event that lacks a part.
+fn warnings(event: &Event<'_>) -> Vec<Warning> {
+    let action = event.action.action;
+    let mut out = Vec::new();
+    match &event.instance {
+        Instance::Absent => out.push(Warning {
+            code: "NO_INSTANCE",
+            message: format!("no \"instance\" (or \"payload\"): every target gets {{\"action\": \"{action}\"}} alone"),
+        }),
+        Instance::Many(rows) if rows.is_empty() => out.push(Warning {
+            code: "EMPTY_INSTANCE",
+            message: "\"instance\" is an empty list: Label Studio sends nothing at all".into(),
+        }),
+        _ => {}
+    }
+    if event.project.is_none() && !event.action.organization_only {
+        out.push(Warning {
+            code: "NO_PROJECT",
+            message: format!("no \"project\": only organization webhooks can get {action}, and its bodies have no \"project\" key"),
+        });
+    }
+    out
+}
+
 /// Everything Label Studio would POST for one event.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Plan {
@@ -83,6 +116,8 @@ pub struct Plan {
     pub skipped: Vec<Skipped>,
     /// The event's other webhooks, and why they are not targets.
     pub unmatched: Vec<Unmatched>,
+    /// Parts the event lacks, and what that does to the deliveries.
+    pub warnings: Vec<Warning>,
     pub options: Options,
 }
 
@@ -257,6 +292,10 @@ impl<'d> Planner<'d> {
         &self.unmatched
     }
 
+    pub fn warnings(&self) -> Vec<Warning> {
+        warnings(&self.event)
+    }
+
     pub fn options(&self) -> &Options {
         &self.event.options
     }
@@ -403,6 +442,7 @@ impl<'d> Planner<'d> {
             deliveries,
             skipped: self.skipped,
             unmatched: self.unmatched,
+            warnings: warnings(&self.event),
             options: self.event.options,
         }
     }

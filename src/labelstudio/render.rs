@@ -57,10 +57,18 @@ impl<'d> Renderer<'d> {
             match value {
                 None if field.nullable => out.extend_from_slice(b"null"),
                 None => {
+                    // Every missing field of the row at once, so it can be fixed in one round.
+                    let also: Vec<String> = ser.fields[i + 1..]
+                        .iter()
+                        .zip(&self.slots[i + 1..])
+                        .filter(|(f, v)| v.is_none() && !f.optional && !f.nullable)
+                        .map(|(f, _)| format!("{:?}", f.name))
+                        .collect();
+                    let also = if also.is_empty() { String::new() } else { format!("; the row also lacks {}", also.join(", ")) };
                     return Err(Error::row(
                         fpath.to_string(),
-                        format!("missing field {:?} of {} (required by {})", field.name, ser.model, ser.class),
-                    ))
+                        format!("missing field {:?} of {} (required by {}){also}", field.name, ser.model, ser.class),
+                    ));
                 }
                 Some(v) if is_task && i == serializers::TASK_DATA => {
                     task_data(out, v, self.slots[serializers::TASK_PROJECT], ctx, path)?

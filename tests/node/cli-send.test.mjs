@@ -156,3 +156,12 @@ test("demo: exits 0, plays the sequence, and its receiver saw every delivery byt
   assert.ok(listed.every((m) => Number(m[1]) > 0));
   assert.match(out, new RegExp(`summary: 5 events, ${sent} deliveries sent, ${sent} received, 0 failed; every body byte-identical to its plan\\.`));
 });
+
+test("send: a warning says what a missing part of the event does", async () => {
+  const text = JSON.stringify({ action: "TASKS_DELETED", organization: 1, options: { ssrfProtection: false },
+    webhooks: [{ id: 9, organization: 1, url: `${receiver.url}/warned` }] });
+  const r = await runCli(["send", "-"], { input: text });
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^ {2}warning: NO_INSTANCE: no "instance" \(or "payload"\): every target gets \{"action": "TASKS_DELETED"\} alone$/m);
+  assert.match(r.stdout, /^ {2}warning: NO_PROJECT: /m);
+});

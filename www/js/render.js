@@ -71,6 +71,9 @@ export function renderPlan(view, plan, text, picked) {
   if (!plan.deliveries.length) {
     view.deliveries.append(el("li", { class: "empty muted" }, "No delivery: no active webhook matches this event."));
   }
+  for (const w of plan.warnings || []) {
+    view.summary.append(el("p", { class: "note", "data-testid": "warning", dataset: { code: w.code } }, `${w.code}: ${w.message}`));
+  }
   if (plan.skipped.length) {
     view.skippedSlot.append(
       el("section", { class: "skipped", "aria-labelledby": "skipped-title" },
