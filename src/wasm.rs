@@ -365,6 +365,28 @@ fn fits_in_wasm_memory(text: &[u8]) -> Result<(), Error> {
     crate::labelstudio::budget::fits(text, wasm_memory_bytes() as u64, 4 << 30)
 }
 
+/// The fields of a JS object as JSON.stringify sees them (own enumerable keys), and
+/// for a class instance (an ORM model, say) also the getters its classes define,
+/// which JSON.stringify would leave out but which hold the row's columns.
+fn field_names(obj: &Object) -> Array {
+    thread_local! {
+        static PLAIN: Object = Object::get_prototype_of(&Object::new()); // Object.prototype
+    }
+    let keys = Object::keys(obj);
+    let mut proto = Object::get_prototype_of(obj);
+    while !proto.is_null() && !PLAIN.with(|plain| Object::is(&proto, plain)) {
+        for name in Object::get_own_property_names(&proto).iter() {
+            let descriptor = Object::get_own_property_descriptor(&proto, &name);
+            let is_getter = Reflect::get(&descriptor, &JsValue::from_str("get")).is_ok_and(|g| g.is_function());
+            if is_getter && name.as_string().is_some_and(|n| n != "__proto__") && !keys.includes(&name, 0) {
+                keys.push(&name);
+            }
+        }
+        proto = Object::get_prototype_of(&proto);
+    }
+    keys
+}
+
 fn to_json_text(value: &JsValue) -> Result<String, Error> {
     let mut out = Vec::new();
     write_js(value, &mut out, &Path::Root(""), 0)?;
@@ -446,7 +468,7 @@ fn write_js(value: &JsValue, out: &mut Vec<u8>, path: &Path<'_>, depth: usize) -
         let obj: &Object = value.unchecked_ref();
         out.push(b'{');
         let mut first = true;
-        for key in Object::keys(obj).iter() {
+        for key in field_names(obj).iter() {
             // A getter that throws is the caller's error, with its own message (not a missing field).
             let v = Reflect::get(obj, &key).map_err(|thrown| {
                 let name = key.as_string().unwrap_or_default();

@@ -33,6 +33,17 @@ export function idsEvent(n, bodyAs) {
   return { action: "TASKS_DELETED", organization: 1, instance, webhooks, options: { bodyAs, batchSize: 2 } };
 }
 export function withNaN() { const e = annotationEvent(); e.instance.lead_time = NaN; return e; }
+// A row as an ORM hands it over: a class instance whose columns are getters.
+export function withClassRow() {
+  const e = annotationEvent();
+  class Model { constructor(row) { this._row = row; } get id() { return this._row.id; } }
+  class Annotation extends Model {}
+  for (const k of Object.keys(e.instance)) if (k !== "id") Object.defineProperty(Annotation.prototype, k, { get() { return this._row[k]; } });
+  const row = new Annotation(e.instance);
+  Object.defineProperty(row, "_row", { enumerable: false });
+  e.instance = row;
+  return e;
+}
 export function withThrowingGetter() {
   const e = annotationEvent();
   Object.defineProperty(e.instance, "lead_time", { enumerable: true, get() { throw new Error("db connection closed"); } });
@@ -60,6 +71,8 @@ extern "C" {
     fn with_nan() -> JsValue;
     #[wasm_bindgen(js_name = eventForms)]
     fn event_forms(text: &str) -> js_sys::Array;
+    #[wasm_bindgen(js_name = withClassRow)]
+    fn with_class_row() -> JsValue;
     #[wasm_bindgen(js_name = withThrowingGetter)]
     fn with_throwing_getter() -> JsValue;
     fn stringify(v: &JsValue) -> String;
@@ -119,6 +132,12 @@ fn batches_share_bodies_and_bytes_out() {
     assert_eq!(text, r#"{"action": "TASKS_DELETED", "tasks": [{"id": 1}, {"id": 2}]}"#);
     let empty = build_deliveries(ids_event(0, "string")).unwrap();
     assert_eq!(deliveries(&empty).len(), 0);
+}
+
+#[wasm_bindgen_test]
+fn class_instances_with_getters_are_rows() {
+    let want = stringify(&build_deliveries(annotation_event()).unwrap());
+    assert_eq!(stringify(&build_deliveries(with_class_row()).unwrap()), want);
 }
 
 #[wasm_bindgen_test]
