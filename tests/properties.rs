@@ -20,7 +20,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use ls_webhooks::labelstudio::registry::Action;
-use ls_webhooks::labelstudio::serializers::{Field, Kind, Serializer, SerializerId};
+use ls_webhooks::labelstudio::serializers::{Field, FieldKind, Serializer, SerializerId};
 use ls_webhooks::{build_deliveries, build_deliveries_bytes, Batches, Error, ErrorCode, Plan, ACTIONS};
 use proptest::collection::vec;
 use proptest::prelude::*;
@@ -143,17 +143,17 @@ fn related() -> BoxedStrategy<String> {
 }
 
 /// A value of the field's kind (never null).
-fn value_of(kind: Kind) -> BoxedStrategy<String> {
+fn value_of(kind: FieldKind) -> BoxedStrategy<String> {
     match kind {
-        Kind::Int => int_text(),
-        Kind::Float => prop_oneof![3 => float_text(), 1 => (-1000i64..1000).prop_map(|n| n.to_string())].boxed(),
-        Kind::Bool => any::<bool>().prop_map(|b| b.to_string()).boxed(),
-        Kind::Str => json_string(),
-        Kind::Uuid => uuid_text(),
-        Kind::DateTime => datetime_text(),
-        Kind::Json => json_value(),
-        Kind::ForeignKey => related(),
-        Kind::ManyToMany => vec(related(), 0..4).prop_map(|v| format!("[{}]", v.join(", "))).boxed(),
+        FieldKind::Int => int_text(),
+        FieldKind::Float => prop_oneof![3 => float_text(), 1 => (-1000i64..1000).prop_map(|n| n.to_string())].boxed(),
+        FieldKind::Bool => any::<bool>().prop_map(|b| b.to_string()).boxed(),
+        FieldKind::Str => json_string(),
+        FieldKind::Uuid => uuid_text(),
+        FieldKind::DateTime => datetime_text(),
+        FieldKind::Json => json_value(),
+        FieldKind::ForeignKey => related(),
+        FieldKind::ManyToMany => vec(related(), 0..4).prop_map(|v| format!("[{}]", v.join(", "))).boxed(),
     }
 }
 
@@ -465,11 +465,11 @@ fn checks_of(row: &Row, ser: &Serializer, at: Vec<serde_json::Value>, out: &mut 
     }
     for f in ser.fields {
         let kind = match f.kind {
-            Kind::Json => "json",
-            Kind::Str => "str",
-            Kind::Int => "int",
-            Kind::Bool => "bool",
-            Kind::Float => "float",
+            FieldKind::Json => "json",
+            FieldKind::Str => "str",
+            FieldKind::Int => "int",
+            FieldKind::Bool => "bool",
+            FieldKind::Float => "float",
             _ => continue,
         };
         if let Some((_, v)) = row.get(f) {
@@ -701,15 +701,15 @@ fn a_removed_field_is_an_error_at_its_path_unless_it_may_be_missing() {
 }
 
 /// Values of the wrong kind for a field, with the path suffix of the error.
-fn wrong_values(kind: Kind) -> Vec<(&'static str, &'static str)> {
+fn wrong_values(kind: FieldKind) -> Vec<(&'static str, &'static str)> {
     match kind {
         // A decimal string ("12") is an int (DRF: int(value)); other strings are not.
-        Kind::Int => vec![("\"twelve\"", ""), ("\"1_2\"", ""), ("1.5", ""), ("1e3", ""), ("true", ""), ("[1]", "")],
-        Kind::Float => vec![("\"1.5\"", ""), ("[]", ""), ("false", ""), ("1e999", "")],
-        Kind::Bool => vec![("0", ""), ("\"true\"", ""), ("{}", "")],
-        Kind::Str => vec![("12", ""), ("[]", ""), ("true", "")],
-        Kind::Uuid => vec![("\"nope\"", ""), ("12", ""), ("\"a1b2c3d4-0000-4000-8000-0123456789a\"", "")],
-        Kind::DateTime => vec![
+        FieldKind::Int => vec![("\"twelve\"", ""), ("\"1_2\"", ""), ("1.5", ""), ("1e3", ""), ("true", ""), ("[1]", "")],
+        FieldKind::Float => vec![("\"1.5\"", ""), ("[]", ""), ("false", ""), ("1e999", "")],
+        FieldKind::Bool => vec![("0", ""), ("\"true\"", ""), ("{}", "")],
+        FieldKind::Str => vec![("12", ""), ("[]", ""), ("true", "")],
+        FieldKind::Uuid => vec![("\"nope\"", ""), ("12", ""), ("\"a1b2c3d4-0000-4000-8000-0123456789a\"", "")],
+        FieldKind::DateTime => vec![
             ("\"yesterday\"", ""),
             ("\"2026-13-01T00:00:00Z\"", ""),
             ("\"2026-02-30T10:00:00Z\"", ""),
@@ -717,9 +717,9 @@ fn wrong_values(kind: Kind) -> Vec<(&'static str, &'static str)> {
             ("\"2026-11-26\"", ""),
             ("1700000000", ""),
         ],
-        Kind::Json => vec![],
-        Kind::ForeignKey => vec![("\"seven\"", ""), ("1.5", ""), ("{\"x\": 1}", ".id"), ("[1]", "")],
-        Kind::ManyToMany => vec![("5", ""), ("[\"a\"]", "[0]"), ("[1, 2.5]", "[1]"), ("{}", "")],
+        FieldKind::Json => vec![],
+        FieldKind::ForeignKey => vec![("\"seven\"", ""), ("1.5", ""), ("{\"x\": 1}", ".id"), ("[1]", "")],
+        FieldKind::ManyToMany => vec![("5", ""), ("[\"a\"]", "[0]"), ("[1, 2.5]", "[1]"), ("{}", "")],
     }
 }
 

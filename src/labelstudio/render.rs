@@ -5,7 +5,7 @@ use crate::labelstudio::datetime;
 use crate::error::{Error, Path};
 use crate::json::pyjson::{self, WriteError};
 use crate::json::reader::{Kind as JsonKind, Value};
-use crate::labelstudio::serializers::{self, Field, Kind, Serializer, SerializerId, DATA_UNDEFINED_NAME};
+use crate::labelstudio::serializers::{self, Field, FieldKind, Serializer, SerializerId, DATA_UNDEFINED_NAME};
 
 /// What rows need from the event: the project, for `$undefined$`.
 #[derive(Clone, Copy)]
@@ -239,43 +239,43 @@ fn related_id(out: &mut Vec<u8>, v: Value<'_>, path: &Path<'_>) -> Result<(), Er
 
 fn value_of(out: &mut Vec<u8>, field: &Field, v: Value<'_>, path: &Path<'_>) -> Result<(), Error> {
     // DRF renders None as null whatever the field (`to_representation` is not called).
-    if v.is_null() && field.kind != Kind::ManyToMany {
+    if v.is_null() && field.kind != FieldKind::ManyToMany {
         out.extend_from_slice(b"null");
         return Ok(());
     }
     let wrong = |want: &str| Error::row(path.to_string(), format!("expected {want}, got {}", describe(v)));
     match field.kind {
-        Kind::Int => int(out, v, path),
-        Kind::Float => {
+        FieldKind::Int => int(out, v, path),
+        FieldKind::Float => {
             let n = v.as_number().ok_or_else(|| wrong("a number"))?;
             pyjson::write_float_text(out, n.text).map_err(|e| write_err(path, e))
         }
-        Kind::Bool => {
+        FieldKind::Bool => {
             let b = v.as_bool().ok_or_else(|| wrong("a boolean"))?;
             out.extend_from_slice(if b { b"true" } else { b"false" });
             Ok(())
         }
-        Kind::Str => {
+        FieldKind::Str => {
             let body = v.string_body().ok_or_else(|| wrong("a string"))?;
             pyjson::write_string_body(out, body);
             Ok(())
         }
-        Kind::Uuid => {
+        FieldKind::Uuid => {
             let s = v.as_str().ok_or_else(|| wrong("a UUID string"))?;
             let canonical = uuid(&s).ok_or_else(|| Error::row(path.to_string(), format!("{s:?} is not a UUID")))?;
             pyjson::write_str(out, &canonical);
             Ok(())
         }
-        Kind::DateTime => {
+        FieldKind::DateTime => {
             let raw = v.string_body().ok_or_else(|| wrong("an ISO 8601 datetime string"))?;
             out.push(b'"');
             datetime::render(raw, out).map_err(|m| Error::row(path.to_string(), m))?;
             out.push(b'"');
             Ok(())
         }
-        Kind::Json => pyjson::transcode(out, v).map_err(|e| write_err(path, e)),
-        Kind::ForeignKey => related_id(out, v, path),
-        Kind::ManyToMany => {
+        FieldKind::Json => pyjson::transcode(out, v).map_err(|e| write_err(path, e)),
+        FieldKind::ForeignKey => related_id(out, v, path),
+        FieldKind::ManyToMany => {
             let items = v.elements().ok_or_else(|| wrong("a list of ids"))?;
             pyjson::write_list(out, items, |out, i, item| related_id(out, item, &path.index(i)))?;
             Ok(())

@@ -25,7 +25,7 @@
 
 use crate::labelstudio::layout::{self, Source};
 use crate::labelstudio::registry::{Action, ACTIONS};
-use crate::labelstudio::serializers::{Field, Kind, Serializer, SerializerId};
+use crate::labelstudio::serializers::{Field, FieldKind, Serializer, SerializerId};
 use serde_json::{json, Map, Value};
 
 /// The meta-schema every schema declares.
@@ -235,19 +235,19 @@ static FIELD_DOCS: &[(SerializerId, &str, &str)] = &[
 pub fn field_schema(ser: SerializerId, field: &Field) -> Value {
     let ty = |t: &str| if field.nullable { json!([t, "null"]) } else { json!(t) };
     let mut s = match field.kind {
-        Kind::Int | Kind::ForeignKey => json!({ "type": ty("integer") }),
-        Kind::Float => json!({ "type": ty("number") }),
-        Kind::Bool => json!({ "type": ty("boolean") }),
-        Kind::Str => json!({ "type": ty("string") }),
-        Kind::Uuid => json!({ "type": ty("string"), "pattern": UUID_PATTERN }),
-        Kind::DateTime => json!({ "type": ty("string"), "pattern": DATETIME_PATTERN }),
+        FieldKind::Int | FieldKind::ForeignKey => json!({ "type": ty("integer") }),
+        FieldKind::Float => json!({ "type": ty("number") }),
+        FieldKind::Bool => json!({ "type": ty("boolean") }),
+        FieldKind::Str => json!({ "type": ty("string") }),
+        FieldKind::Uuid => json!({ "type": ty("string"), "pattern": UUID_PATTERN }),
+        FieldKind::DateTime => json!({ "type": ty("string"), "pattern": DATETIME_PATTERN }),
         // Any JSON value: the field is passed through as stored.
-        Kind::Json => json!({}),
-        Kind::ManyToMany => json!({ "type": "array", "items": { "type": "integer" } }),
+        FieldKind::Json => json!({}),
+        FieldKind::ManyToMany => json!({ "type": "array", "items": { "type": "integer" } }),
     };
     let doc = field_doc(ser, field.name).unwrap_or("");
     let mut text = doc.to_string();
-    if field.kind == Kind::Json {
+    if field.kind == FieldKind::Json {
         text.push_str(if field.nullable { " Any JSON value, or null." } else { " Any JSON value." });
     }
     if field.optional {
@@ -566,18 +566,18 @@ mod tests {
                     _ => vec![],
                 };
                 let want = match f.kind {
-                    Kind::Int | Kind::ForeignKey => "integer",
-                    Kind::Float => "number",
-                    Kind::Bool => "boolean",
-                    Kind::Str | Kind::Uuid | Kind::DateTime => "string",
-                    Kind::ManyToMany => "array",
-                    Kind::Json => {
+                    FieldKind::Int | FieldKind::ForeignKey => "integer",
+                    FieldKind::Float => "number",
+                    FieldKind::Bool => "boolean",
+                    FieldKind::Str | FieldKind::Uuid | FieldKind::DateTime => "string",
+                    FieldKind::ManyToMany => "array",
+                    FieldKind::Json => {
                         assert!(types.is_empty(), "{}.{}", ser.class, f.name);
                         continue;
                     }
                 };
                 assert_eq!(types[0], want, "{}.{}", ser.class, f.name);
-                assert_eq!(types.contains(&"null".to_string()), f.nullable && f.kind != Kind::ManyToMany, "{}.{}", ser.class, f.name);
+                assert_eq!(types.contains(&"null".to_string()), f.nullable && f.kind != FieldKind::ManyToMany, "{}.{}", ser.class, f.name);
                 assert!(!fs["description"].as_str().unwrap().is_empty());
             }
         }

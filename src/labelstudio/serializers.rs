@@ -16,7 +16,7 @@ use serde::Serialize;
 /// How a field's value is rendered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Kind {
+pub enum FieldKind {
     /// `IntegerField`/`BigIntegerField`: an int, verbatim at any size.
     Int,
     /// `FloatField`: `float(value)`, so `12` renders as `12.0`.
@@ -41,7 +41,7 @@ pub enum Kind {
 #[serde(rename_all = "camelCase")]
 pub struct Field {
     pub name: &'static str,
-    pub kind: Kind,
+    pub kind: FieldKind,
     /// DRF `allow_null`: may be null, and renders null when missing.
     pub nullable: bool,
     /// Declared read-only field that is rendered only when the row has it.
@@ -51,12 +51,12 @@ pub struct Field {
     pub column: Option<&'static str>,
 }
 
-const fn f(name: &'static str, kind: Kind) -> Field {
+const fn f(name: &'static str, kind: FieldKind) -> Field {
     Field { name, kind, nullable: false, optional: false, column: None }
 }
 
 const fn fk(name: &'static str, column: &'static str) -> Field {
-    Field { name, kind: Kind::ForeignKey, nullable: true, optional: false, column: Some(column) }
+    Field { name, kind: FieldKind::ForeignKey, nullable: true, optional: false, column: Some(column) }
 }
 
 impl Field {
@@ -77,7 +77,7 @@ impl Field {
     }
 }
 
-use Kind::*;
+use FieldKind::*;
 
 /// Which serializer renders a row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
