@@ -22,6 +22,15 @@ export type DateTime = string | Date;
 /** An int column: a number, a BigInt past 2^53, or a decimal string (rendered as DRF's int(value)). */
 export type Int = number | bigint | `${bigint}`;
 
+/*
+ * The row types name every field of their serializer (and every foreign key's column), and
+ * nothing else: an object literal with a misspelt or unknown field is an error (TypeScript's
+ * excess-property check), as is a wrong value or a missing required field. A row held in a
+ * variable (an ORM model, a query result) may carry extra columns: only the literal is checked.
+ * A field that may be left out is optional (`?`): it renders null, or, for the declared
+ * read-only counts, is left out of the body.
+ */
+
 /** A Project row (`ProjectWebhookSerializer`). Foreign keys may also be named `organization_id`, ... */
 export interface ProjectRow {
   id: Id;
@@ -41,7 +50,6 @@ export interface ProjectRow {
   organization?: Related<{ id: Id }>; organization_id?: Id | null;
   created_by?: Related<{ id: Id }>; created_by_id?: Id | null;
   deleted_by?: Related<{ id: Id }>; deleted_by_id?: Id | null;
-  [extra: string]: unknown;
 }
 
 /** A Task row (`TaskWebhookSerializer`). */
@@ -54,20 +62,22 @@ export interface TaskRow {
   updated_by?: Related<{ id: Id }>; updated_by_id?: Id | null;
   file_upload?: Related<{ id: Id }>; file_upload_id?: Id | null;
   comment_authors: Array<Id | { id: Id }>;
-  [extra: string]: unknown;
 }
 
-/** An Annotation row (`AnnotationWebhookSerializer`). `task` must be the full task row for the actions that nest it. */
+/**
+ * An Annotation row (`AnnotationWebhookSerializer`). Every action that renders annotations
+ * (ANNOTATION_CREATED, ANNOTATIONS_CREATED, ANNOTATION_UPDATED) nests the task next to them:
+ * `task` is the full task row (an id alone is an `INVALID_ROW`).
+ */
 export interface AnnotationRow {
   id: Id; result?: Json; was_cancelled: boolean; ground_truth: boolean; created_at: DateTime; updated_at: DateTime;
   draft_created_at?: DateTime | null; lead_time?: number | null; prediction?: Json; result_count: Int;
   unique_id?: string | null; import_id?: Int | null; last_action?: string | null; bulk_created?: boolean | null;
-  task?: Related<TaskRow>; task_id?: Id | null; project?: Related<ProjectRow>; project_id?: Id | null;
+  task: TaskRow; task_id?: Id | null; project?: Related<ProjectRow>; project_id?: Id | null;
   completed_by?: Related<{ id: Id }>; completed_by_id?: Id | null; updated_by?: Related<{ id: Id }>; updated_by_id?: Id | null;
   parent_prediction?: Related<{ id: Id }>; parent_prediction_id?: Id | null;
   parent_annotation?: Related<{ id: Id }>; parent_annotation_id?: Id | null;
   last_created_by?: Related<{ id: Id }>; last_created_by_id?: Id | null;
-  [extra: string]: unknown;
 }
 
 /** A Label row (`LabelSerializer`), nested in LABEL_LINK_UPDATED. */
@@ -76,19 +86,26 @@ export interface LabelRow {
   description?: string | null; approved: boolean; created_by?: Related<{ id: Id }>; created_by_id?: Id;
   approved_by?: Related<{ id: Id }>; approved_by_id?: Id | null; organization?: Related<{ id: Id }>; organization_id?: Id;
   projects: Array<Id | { id: Id }>;
-  [extra: string]: unknown;
 }
 
-/** A LabelLink row (`LabelLinkSerializer`). `label` must be the full label row for LABEL_LINK_UPDATED. */
+/** A LabelLink row (`LabelLinkSerializer`). `label` may be an id, except in LABEL_LINK_UPDATED (see LabelLinkWithLabelRow). */
 export interface LabelLinkRow {
   id: Id; annotations_count?: Int; from_name: string;
   project?: Related<ProjectRow>; project_id?: Id; label?: Related<LabelRow>; label_id?: Id;
-  [extra: string]: unknown;
 }
 
-/** The rows `OnlyIDWebhookSerializer` takes: a row, `{id}`, or a bare id. */
-export type IdRow = Id | { id: Id; [extra: string]: unknown };
+/** A LabelLink row with its full label row, as LABEL_LINK_UPDATED nests it. */
+export interface LabelLinkWithLabelRow extends LabelLinkRow {
+  label: LabelRow;
+}
 
+/**
+ * The rows `OnlyIDWebhookSerializer` takes (the *_DELETED actions): a bare id (a number or a
+ * BigInt), or `{id}`; only the id is read, so any row held in a variable will do too.
+ */
+export type IdRow = number | bigint | { id: Id };
+
+/** Any row of an instance. */
 export type Row = ProjectRow | TaskRow | AnnotationRow | LabelLinkRow | IdRow;
 
 /** A webhook as Label Studio's `/api/webhooks/` lists it. */
@@ -102,7 +119,9 @@ export interface Webhook {
   headers?: { [name: string]: string | null };
   is_active?: boolean;
   actions?: ActionName[];
-  [extra: string]: unknown;
+  /** Listed by the API; not read. Any other field in an object literal is an error (a typo such as `send_paylod`). */
+  created_at?: DateTime;
+  updated_at?: DateTime;
 }
 
 export interface Options {
@@ -118,19 +137,95 @@ export interface Options {
   ssrfProtection?: boolean;
 }
 
-/** The event: what Label Studio knows when it emits. */
-export interface WebhookEvent {
-  action: ActionName;
+/** Options of an event whose bodies are strings (the default): `bodyAs` absent or "string". */
+export interface StringBodyOptions extends Options {
+  bodyAs?: "string";
+}
+
+/** Options of an event whose bodies are UTF-8 bytes. */
+export interface BytesBodyOptions extends Options {
+  bodyAs: "bytes";
+}
+
+/** The actions only organization webhooks get: their event has no `project`. */
+export type OrganizationOnlyAction = "PROJECT_CREATED" | "PROJECT_DELETED";
+
+/**
+ * What `instance` is for each action, after `WebhookAction.ACTIONS`: one row or a list (`many`),
+ * of which serializer, with which nested rows (see `actions()`).
+ */
+export interface InstanceByAction {
+  /** `project`: the project row. */
+  PROJECT_CREATED: ProjectRow;
+  /** `project`: the project row. */
+  PROJECT_UPDATED: ProjectRow;
+  /** `project`: `{id}`. */
+  PROJECT_DELETED: IdRow;
+  /** `tasks`: a list of task rows (sent in batches of `batchSize`). */
+  TASKS_CREATED: readonly TaskRow[];
+  /** `tasks`: a list of ids or `{id}`. */
+  TASKS_DELETED: readonly IdRow[];
+  /** `annotation` and `task`: the annotation row, its `task` the full task row. */
+  ANNOTATION_CREATED: AnnotationRow;
+  /** `annotation` and `task`: lists, each annotation's `task` the full task row. */
+  ANNOTATIONS_CREATED: readonly AnnotationRow[];
+  /** `annotation` and `task`: the annotation row, its `task` the full task row. */
+  ANNOTATION_UPDATED: AnnotationRow;
+  /** `annotations`: a list of ids or `{id}`. */
+  ANNOTATIONS_DELETED: readonly IdRow[];
+  /** `label_link`: a list of label link rows (`label` may be an id). */
+  LABEL_LINK_CREATED: readonly LabelLinkRow[];
+  /** `label_link` and `label`: the label link row, its `label` the full label row. */
+  LABEL_LINK_UPDATED: LabelLinkWithLabelRow;
+  /** `label_link`: `{id}`. */
+  LABEL_LINK_DELETED: IdRow;
+}
+
+/** A custom emit's payload (`emit_webhooks(organization, project, action, payload)`), sent as it is. */
+export type CustomPayload = { [key: string]: Json };
+
+/** How the body type `B` of the plan fixes the event's options. */
+export type BodyOptions<B extends string | BodyBytes> = [B] extends [BodyBytes] ? { options: BytesBodyOptions }
+  : [B] extends [string] ? { options?: StringBodyOptions }
+  : { options?: Options };
+
+/** What every event has besides its rows and options. */
+export interface EventEnvelope<A extends ActionName> {
+  action: A;
   /** The organization id. */
   organization: Id | { id: Id };
-  project?: ProjectRow | null;
-  /** One row, a list of rows (for the list actions), or null. */
-  instance?: Row | Row[] | null;
-  /** A custom emit (`emit_webhooks`): the payload object. Not with `instance`. */
-  payload?: { [key: string]: Json } | null;
+  /** The project row (null or absent: only organization webhooks match). None for the organization-only actions. */
+  project?: A extends OrganizationOnlyAction ? null : ProjectRow | null;
   webhooks?: Webhook[];
-  options?: Options;
 }
+
+type Flat<T> = { [K in keyof T]: T[K] } & {};
+
+/**
+ * The event of one action: its rows as `instance` (absent or null: the body is the action
+ * alone), or a custom emit's `payload` (not both: that throws `INVALID_EVENT`). `B` is the body
+ * type the plan will have. Two members per action, one with `instance`, one with `payload`, so
+ * that tsc's messages about a wrong row name the action's own row type; to read `instance` of
+ * a WebhookEvent, narrow it first (`"instance" in event`).
+ */
+export type ActionEvent<A extends ActionName = ActionName, B extends string | BodyBytes = string> = A extends ActionName
+  ? | Flat<EventEnvelope<A> & BodyOptions<B> & {
+      /** The rows (see InstanceByAction), or null. */
+      instance?: InstanceByAction[A] | null;
+    }>
+    | Flat<EventEnvelope<A> & BodyOptions<B> & {
+      /** A custom emit (`emit_webhooks`): the payload object, sent as it is. */
+      payload?: CustomPayload | null;
+    }>
+  : never;
+
+/**
+ * The event: what Label Studio knows when it emits. A union on `action`: `instance` takes that
+ * action's rows (see InstanceByAction). `B` is the plan's body type: string by default, so
+ * `options.bodyAs` is "string" or absent; `WebhookEvent<BodyBytes>` needs `bodyAs: "bytes"`;
+ * `WebhookEvent<string | BodyBytes>` takes either (a plan with either body).
+ */
+export type WebhookEvent<B extends string | BodyBytes = string> = ActionEvent<ActionName, B>;
 
 /** A body as UTF-8 bytes (`bodyAs: "bytes"`): a Uint8Array over its own ArrayBuffer, ready for `fetch`. */
 export type BodyBytes = Uint8Array<ArrayBuffer>;
@@ -221,15 +316,19 @@ export interface FieldInfo { name: string; kind: FieldKind; nullable: boolean; o
 export interface SerializerInfo { id: SerializerName; class: string; model: string; fields: FieldInfo[]; }
 
 /**
- * Every delivery Label Studio 1.23.2 would send for the event.
- * @param event JSON text, UTF-8 JSON bytes (exact), or an object.
+ * Every delivery Label Studio 1.23.2 would send for the event. An event object without
+ * `bodyAs: "bytes"` (a WebhookEvent): every body is a string.
+ * @param event An object, JSON text, or UTF-8 JSON bytes (exact).
  * @throws {WebhookError}
  */
-export function buildDeliveries(event: WebhookEvent & { options: Options & { bodyAs: "bytes" } }): Plan<BodyBytes>;
-/** An event object without `bodyAs: "bytes"`: every body is a string. @throws {WebhookError} */
-export function buildDeliveries(event: WebhookEvent & { options?: Options & { bodyAs?: "string" } }): Plan<string>;
-/** JSON text or UTF-8 JSON bytes (the exact path): the body type follows the event's `options.bodyAs`. @throws {WebhookError} */
-export function buildDeliveries(event: string | Uint8Array | WebhookEvent): Plan;
+export function buildDeliveries<A extends ActionName>(event: ActionEvent<A> & { action: A }): Plan<string>;
+/** An event object with `options.bodyAs: "bytes"`: every body is a BodyBytes. @throws {WebhookError} */
+export function buildDeliveries<A extends ActionName>(event: ActionEvent<A, BodyBytes> & { action: A }): Plan<BodyBytes>;
+/**
+ * JSON text or UTF-8 JSON bytes (the exact path), or an event whose `bodyAs` is not known:
+ * the body type follows the event's `options.bodyAs`. @throws {WebhookError}
+ */
+export function buildDeliveries(event: string | ArrayBuffer | ArrayBufferView | WebhookEvent<string | BodyBytes>): Plan;
 /** The action registry (`WebhookAction.ACTIONS`). */
 export function actions(): ActionInfo[];
 /** The serializers' field lists, in rendering order. */
@@ -274,7 +373,11 @@ export interface BatchIterator<B = string | BodyBytes> extends IterableIterator<
  * never holds more than one batch of bodies. Envelope errors throw here.
  * @throws {WebhookError}
  */
-export function planBatches(event: string | Uint8Array | WebhookEvent): BatchIterator;
+export function planBatches<A extends ActionName>(event: ActionEvent<A> & { action: A }): BatchIterator<string>;
+/** An event object with `options.bodyAs: "bytes"`: every body is a BodyBytes. @throws {WebhookError} */
+export function planBatches<A extends ActionName>(event: ActionEvent<A, BodyBytes> & { action: A }): BatchIterator<BodyBytes>;
+/** JSON text or UTF-8 JSON bytes, or an event whose `bodyAs` is not known. @throws {WebhookError} */
+export function planBatches(event: string | ArrayBuffer | ArrayBufferView | WebhookEvent<string | BodyBytes>): BatchIterator;
 /**
  * The reserved network (Label Studio's `validate_ip` list, e.g. "127.0.0.0/8") an address is
  * in, or null for a public address. For send-time guards: give it every address a host name
