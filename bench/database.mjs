@@ -1,6 +1,6 @@
 // Redelivery from Label Studio's own database at scale (issue 13). Not a test: it prints figures.
 //
-//   node bench/database.mjs [--tasks 1000000] [--pg] [--keep]
+//   node bench/database.mjs [--tasks 1000000] [--pg] [--keep] [--runs N] [--also DIR]
 //
 // 1. A SQLite database with Label Studio 1.23.2's schema, made by its own Django migrations
 //    (`manage.py migrate` from the capture venv, tools/capture/setup.sh; cached in
@@ -8,8 +8,13 @@
 //    that receive payloads (a project webhook for all actions, an organization webhook for
 //    TASKS_CREATED) and N tasks of about 600 bytes (bench/make_event.py's rows).
 // 2. `ls-webhooks redeliver --db FILE --action TASKS_CREATED --json > /dev/null` in a child
-//    process (js/commands/redeliver.js): wall time and peak RSS (the child's maxRSS), and the
-//    same as a dry run (summary only).
+//    process (js/commands/redeliver.js, writing to its stdout as the command does): wall time,
+//    peak RSS (the child's maxRSS) and CPU time (user + system: more than the wall time when
+//    the database works beside it), and the same as a dry run (summary only). With --runs N,
+//    each N times (interleaved): the median, and the range; the load average (1 min) is
+//    printed with each run, for the machine is shared. --also DIR: the same runs, interleaved,
+//    with DIR/js/commands/redeliver.js (another checkout, e.g. `git worktree add DIR HEAD`
+//    with its pkg/ built or linked): before and after under the same load.
 // 3. With --pg: the same rows in a PostgreSQL server started here on loopback (schema: the
 //    pg_dump --schema-only of Label Studio 1.23.2's migrations from the PostgreSQL fixtures;
 //    rows loaded with COPY), and the same two runs against its postgres:// URL.
@@ -30,6 +35,9 @@ const opt = (name, dflt) => {
 const N = opt("tasks", 1000000);
 const PG = args.includes("--pg");
 const KEEP = args.includes("--keep");
+const RUNS = opt("runs", 1);
+const ALSO = args.includes("--also") ? path.resolve(args[args.indexOf("--also") + 1]) : null;
+const ROOTS = [root, ...(ALSO ? [ALSO] : [])];
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "ls-webhooks-dbbench-"));
 const log = (s) => process.stderr.write(s + "\n");
 
@@ -129,18 +137,20 @@ function fillSqlite(file) {
 
 // ---- the runs
 const RUNNER = `
-const { redeliverCommand } = require(${JSON.stringify(path.join(root, "js", "commands", "redeliver.js"))});
+const { redeliverCommand } = require(process.argv[1]);
 const t = process.hrtime.bigint();
-redeliverCommand(process.argv.slice(1), { err: (s) => process.stderr.write(s + "\\n"), out: (s) => process.stdout.write(s + "\\n") }).then((code) => {
+redeliverCommand(process.argv.slice(2), { err: (s) => process.stderr.write(s + "\\n") }).then((code) => {
   const ms = Number(process.hrtime.bigint() - t) / 1e6;
-  process.stderr.write("@@" + JSON.stringify({ code, ms, maxRssKiB: process.resourceUsage().maxRSS }) + "\\n");
+  const u = process.resourceUsage();
+  process.stderr.write("@@" + JSON.stringify({ code, ms, maxRssKiB: u.maxRSS, cpuMs: (u.userCPUTime + u.systemCPUTime) / 1000 }) + "\\n");
   process.exitCode = code;
 });`;
 
-function measure(argv) {
+function measure(dir, argv) {
   return new Promise((resolve, reject) => {
     const devnull = fs.openSync("/dev/null", "w");
-    const child = spawn(process.execPath, ["-e", RUNNER, "--", ...argv], { stdio: ["ignore", devnull, "pipe"] });
+    const command = path.join(dir, "js", "commands", "redeliver.js");
+    const child = spawn(process.execPath, ["-e", RUNNER, "--", command, ...argv], { stdio: ["ignore", devnull, "pipe"] });
     let err = "";
     child.stderr.on("data", (d) => (err += d));
     const t = Date.now();
@@ -153,15 +163,32 @@ function measure(argv) {
   });
 }
 
-async function runs(label, db) {
-  const out = [];
-  for (const [mode, extra] of [["--json > /dev/null", ["--json"]], ["dry run", []]]) {
-    const r = await measure(["--db", db, "--action", "TASKS_CREATED", ...extra]);
-    const perTask = r.wallMs / N;
-    out.push({ label, mode, ...r, perTask });
-    log(`  ${label} ${mode}: ${(r.wallMs / 1000).toFixed(1)} s wall, peak RSS ${(r.maxRssKiB / 1024).toFixed(0)} MiB${r.summary ? ` (${r.summary.trim().replace(/\s+/g, " ")})` : ""}`);
+async function runs(dbLabel, db) {
+  const modes = [];
+  for (const dir of ROOTS) {
+    const label = dir === root ? dbLabel : `${dbLabel} (${dir})`;
+    modes.push([label, "--json > /dev/null", dir, ["--json"]], [label, "dry run", dir, []]);
   }
-  return out;
+  const all = modes.map(() => []);
+  for (let run = 0; run < RUNS; run++) {
+    for (const [i, [label, mode, dir, extra]] of modes.entries()) {
+      const load = os.loadavg()[0];
+      const r = await measure(dir, ["--db", db, "--action", "TASKS_CREATED", ...extra]);
+      all[i].push({ ...r, load });
+      log(`  ${label} ${mode}: ${(r.wallMs / 1000).toFixed(1)} s wall, ${(r.cpuMs / 1000).toFixed(1)} s CPU, peak RSS ` +
+        `${(r.maxRssKiB / 1024).toFixed(0)} MiB, load ${load.toFixed(2)}${r.summary ? ` (${r.summary.trim().replace(/\s+/g, " ")})` : ""}`);
+    }
+  }
+  return modes.map(([label, mode], i) => {
+    const rs = all[i].slice().sort((a, b) => a.wallMs - b.wallMs);
+    const median = rs[(rs.length - 1) >> 1];
+    return {
+      label, mode, ...median, perTask: median.wallMs / N,
+      minMs: rs[0].wallMs, maxMs: rs[rs.length - 1].wallMs,
+      maxRssKiB: Math.max(...rs.map((r) => r.maxRssKiB)),
+      loads: rs.map((r) => r.load),
+    };
+  });
 }
 
 async function pgRuns(file) {
@@ -235,11 +262,15 @@ try {
   fillSqlite(file);
   const results = await runs("SQLite", file);
   if (PG) results.push(...(await pgRuns(file)));
-  console.log(`\n${N.toLocaleString("en-US")} tasks, TASKS_CREATED, batches of 5,000, 2 payload targets; node ${process.version}, ${os.cpus().length} cores\n`);
-  console.log("| database | run | wall s | µs per task | per 5,000 tasks | peak RSS MiB |");
-  console.log("|---|---|---:|---:|---:|---:|");
+  console.log(`\n${N.toLocaleString("en-US")} tasks, TASKS_CREATED, batches of 5,000, 2 payload targets; node ${process.version}, ${os.cpus().length} cores` +
+    (RUNS > 1 ? `; median of ${RUNS} runs (range), peak RSS the highest` : "") + "\n");
+  console.log("| database | run | wall s | µs per task | per 5,000 tasks | CPU s | peak RSS MiB | load (1 min) |");
+  console.log("|---|---|---:|---:|---:|---:|---:|---:|");
+  const range = (r) => (RUNS > 1 ? ` (${((r.minMs / N) * 5000).toFixed(0)}-${((r.maxMs / N) * 5000).toFixed(0)})` : "");
   for (const r of results) {
-    console.log(`| ${r.label} | \`redeliver ${r.mode}\` | ${(r.wallMs / 1000).toFixed(1)} | ${(r.perTask * 1000).toFixed(1)} | ${(r.perTask * 5000).toFixed(0)} ms | ${(r.maxRssKiB / 1024).toFixed(0)} |`);
+    console.log(`| ${r.label} | \`redeliver ${r.mode}\` | ${(r.wallMs / 1000).toFixed(1)} | ${(r.perTask * 1000).toFixed(1)} | ` +
+      `${(r.perTask * 5000).toFixed(0)} ms${range(r)} | ${(r.cpuMs / 1000).toFixed(1)} | ${(r.maxRssKiB / 1024).toFixed(0)} | ` +
+      `${r.loads.map((l) => l.toFixed(1)).join(", ")} |`);
   }
 } finally {
   if (!KEEP) fs.rmSync(tmp, { recursive: true, force: true });

@@ -94,6 +94,109 @@ function bodyText(body) {
   return typeof body === "string" ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString("utf8");
 }
 
+const asBuffer = (u8) => Buffer.from(u8.buffer, u8.byteOffset, u8.byteLength);
+
+/** Stands in for each body while the rest of a plan is stringified (a value no plan holds). */
+const BODY_MARK = `\u0000ls-webhooks body ${require("crypto").randomBytes(12).toString("hex")}\u0000`;
+const BODY_MARK_JSON = JSON.stringify(BODY_MARK);
+
+/**
+ * Escaped bodies, written into one reusable buffer.
+ *
+ * A body given as UTF-8 bytes is escaped as bytes: read as latin1 (a byte a character),
+ * JSON.stringify escapes exactly the bytes it escapes in the decoded text ('"', '\\' and those
+ * below 0x20, all ASCII: every byte of a multibyte character is 0x80 or above), and its result
+ * written back as latin1 is byte for byte the UTF-8 of JSON.stringify(the decoded text).
+ * Nothing is decoded or encoded as UTF-8, and 64 KiB at a time: no string of a body's size
+ * is made (V8 keeps those in its large-object space until a full collection: peak RSS).
+ */
+const ESCAPE_CHUNK = 1 << 16;
+const escaped = {
+  buf: null,
+  off: 0,
+  /** Room for n more bytes; the bytes from `start` (the body so far) move along. Returns the new start. */
+  room(n, start) {
+    if (this.buf && this.buf.length - this.off >= n) return start;
+    const used = this.off - start;
+    const next = Buffer.allocUnsafeSlow(Math.max(used + n + ESCAPE_CHUNK, this.buf ? this.buf.length * 2 : 0));
+    if (used) this.buf.copy(next, 0, start, this.off);
+    this.buf = next;
+    this.off = used;
+    return 0;
+  },
+  /** `bytes` as a JSON string, quotes included: a view of the buffer, valid until release(). */
+  bytes(bytes) {
+    let start = this.room(Math.ceil(bytes.length * 1.125) + 2, this.off);
+    this.buf[this.off++] = 0x22;
+    for (let i = 0; i < bytes.length; i += ESCAPE_CHUNK) {
+      const s = JSON.stringify(bytes.toString("latin1", i, Math.min(bytes.length, i + ESCAPE_CHUNK)));
+      start = this.room(s.length - 2, start);
+      this.off += this.buf.write(s.slice(1, -1), this.off, "latin1");
+    }
+    start = this.room(1, start);
+    this.buf[this.off++] = 0x22;
+    return this.buf.subarray(start, this.off);
+  },
+  /** The views given out were written (reuse the buffer), or may still be held (do not). */
+  release(reuse) {
+    this.off = 0;
+    if (!reuse) this.buf = null;
+  },
+};
+
+/**
+ * The --json line of a plan, exactly JSON.stringify(plan) + "\n", as pieces (strings, and
+ * escaped bodies as UTF-8 bytes) to write in order. Each body is escaped once, and once only
+ * when the plan's targets get the same body.
+ */
+function planLine(plan) {
+  const ds = plan.deliveries;
+  const bodies = ds.map((d) => d.body);
+  let text;
+  try {
+    for (const d of ds) d.body = BODY_MARK;
+    text = JSON.stringify(plan);
+  } finally {
+    ds.forEach((d, i) => (d.body = bodies[i]));
+  }
+  const parts = text.split(BODY_MARK_JSON);
+  if (parts.length !== bodies.length + 1) {
+    // never: no plan holds the mark
+    return [JSON.stringify(plan, (k, v) => (k === "body" && v instanceof Uint8Array ? bodyText(v) : v)) + "\n"];
+  }
+  const pieces = [parts[0]];
+  let last = null;
+  let lastEscaped = null;
+  bodies.forEach((body, i) => {
+    let e;
+    if (typeof body === "string") {
+      e = last === body ? lastEscaped : JSON.stringify(body);
+    } else {
+      body = asBuffer(body);
+      e = last !== null && typeof last !== "string" && last.equals(body) ? lastEscaped : escaped.bytes(body);
+    }
+    last = body;
+    lastEscaped = e;
+    pieces.push(e, parts[i + 1]);
+  });
+  pieces[pieces.length - 1] += "\n";
+  return pieces;
+}
+
+/** The pieces of a line as one string (without its newline), for env.out. */
+function lineText(pieces) {
+  return pieces.map((p) => (typeof p === "string" ? p : p.toString("utf8"))).join("").slice(0, -1);
+}
+
+/** Writes pieces to stdout in order, and waits when stdout asks to (a pipe to a slower reader). */
+async function writeStdout(pieces) {
+  const out = process.stdout;
+  let ok = true;
+  for (const p of pieces) ok = out.write(p);
+  escaped.release(out.writableLength === 0); // all written: the escaped bytes can be written over
+  if (!ok) await new Promise((resolve) => out.once("drain", resolve));
+}
+
 /**
  * The number of failed deliveries in what `deliver` returned: { failed }, an array of { ok },
  * or ls-webhooks/deliver's receipt ({ done: Promise<{ failed }> }); 0 when it says nothing.
@@ -159,26 +262,36 @@ async function redeliverCommand(args, env = {}) {
   let context = null;
   let iterator;
   const pending = [];
+  // Without a deliverer to hand them to, bodies stay UTF-8 bytes: counted and written as bytes.
+  const bodyAs = o.send ? null : "bytes";
   try {
-    iterator = eventsFromDatabase(o.db, selection, { info: true });
+    // Events as UTF-8 bytes: the library's exact path, and its fastest for large events.
+    iterator = eventsFromDatabase(o.db, selection, { info: true, bytes: true, bodyAs });
     info(NOW_NOT_THEN);
     for await (const ev of iterator) {
       context = ev;
-      // UTF-8 bytes: the library's exact path, and its fastest for large events
-      const bytes = Buffer.from(ev.event, "utf8");
-      const plan = lib.buildDeliveries(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+      const e = ev.event;
+      const plan = lib.buildDeliveries(new Uint8Array(e.buffer, e.byteOffset, e.byteLength));
       if (ev.batch === 0) totals.emissions++;
       totals.events++;
       totals.rows += ev.rows;
       plan.targets.forEach((t) => targets.add(t));
       for (const s of plan.skipped) skipped.set(s.webhookId ?? s.path, s.reason);
       for (const d of plan.deliveries) {
-        d.body = bodyText(d.body);
+        if (!bodyAs) d.body = bodyText(d.body);
         d.batch = ev.batch; // the batch within Label Studio's emission (each event is one batch)
         totals.deliveries++;
-        totals.bytes += Buffer.byteLength(d.body, "utf8");
+        totals.bytes += typeof d.body === "string" ? Buffer.byteLength(d.body, "utf8") : d.body.byteLength;
       }
-      if (o.json) out(JSON.stringify(plan));
+      if (o.json) {
+        const pieces = planLine(plan);
+        if (env.out) {
+          out(lineText(pieces));
+          escaped.release(true);
+        } else {
+          await writeStdout(pieces);
+        }
+      }
       if (o.send && plan.deliveries.length) {
         const { event, ...meta } = ev;
         const result = await env.deliver(plan, { ...meta, ssrfProtection: plan.ssrfProtection });

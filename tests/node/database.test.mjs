@@ -257,6 +257,112 @@ if (pgWhy && !mustHavePg) {
     server.psql(db, files.get(snapshot).toString("utf8"));
     return { db: server.url(db), done: () => server.psql("postgres", `DROP DATABASE ${db};`) };
   });
+
+  // ---- pages of a list action on PostgreSQL: COPY ... TO STDOUT (FORMAT binary), the next page asked for ahead
+  /** A database restored from a scenario's snapshot (its schema, then the data-only dump). */
+  const pgSnapshot = (bundle, index) => {
+    const files = untar(path.join(fixturesDir, "postgresql", `${bundle}.tar.br`));
+    const doc = JSON.parse(files.get("emissions.json").toString("utf8"));
+    const em = doc.emissions[index];
+    const db = `extra_${n++}`;
+    server.psql("postgres", `CREATE DATABASE ${db};`);
+    server.psql(db, files.get(doc.schema).toString("utf8"));
+    server.psql(db, files.get(em.snapshot).toString("utf8"));
+    return { url: server.url(db), db, em };
+  };
+
+  /** A connected pg Client without pg's connection object (as pg-native): pages are read with plain queries. */
+  async function plainClient(url) {
+    const pg = require("pg");
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    return { client, db: { query: (...a) => client.query(...a), connect: () => {} } };
+  }
+
+  test("postgresql: pages read with COPY are the rows plain queries read, batch by batch, for every selection", async () => {
+    assert.ok(server, "no PostgreSQL server");
+    const { url, em } = pgSnapshot("tasks-created", 3);
+    const project = String(em.selection.project);
+    const { client, db } = await plainClient(url);
+    try {
+      const selections = [
+        { action: "TASKS_CREATED", project, batchSize: 3 },
+        { action: "TASKS_CREATED", project, batchSize: 1 },
+        { action: "TASKS_CREATED", ids: [2, 3, 5, 6, 7], batchSize: 2 },
+        { action: "TASKS_CREATED", project, since: "2000-01-01", until: "2100-01-01T00:00:00+02:00", batchSize: 4 },
+        { action: "TASKS_CREATED", project, since: "2100-01-01" },
+      ];
+      for (const sel of selections) {
+        const copied = await collect(url, sel);
+        const plain = await collect(db, sel);
+        assert.deepEqual(copied, plain, JSON.stringify(sel));
+        const bytes = await collect(url, sel, { bytes: true });
+        assert.deepEqual(bytes.map((b) => b.toString("utf8")), copied, `${JSON.stringify(sel)}: bytes`);
+      }
+      // batch by batch: the same rows as in one batch, in id order
+      const one = await collect(url, { action: "TASKS_CREATED", project });
+      const rows = (events) => events.flatMap((e) => JSON.parse(e).instance);
+      const threes = await collect(url, { action: "TASKS_CREATED", project, batchSize: 3 });
+      assert.equal(threes.length, Math.ceil(rows(one).length / 3));
+      assert.deepEqual(rows(threes), rows(one));
+      assert.deepEqual(rows(one).map((r) => r.id), rows(one).map((r) => r.id).sort((a, b) => a - b));
+    } finally {
+      await client.end();
+    }
+  });
+
+  test("postgresql: TASKS_CREATED: each task's comment authors, on every page", async () => {
+    assert.ok(server, "no PostgreSQL server");
+    const { url, db, em } = pgSnapshot("tasks-created", 3);
+    const project = String(em.selection.project);
+    const { client, db: plain } = await plainClient(url);
+    try {
+      const ids = (await client.query("SELECT id FROM task WHERE project_id = $1 ORDER BY id", [project])).rows.map((r) => Number(r.id));
+      const user = Number((await client.query("SELECT min(id) AS id FROM htx_user")).rows[0].id);
+      const authors = commentAuthors(ids, user);
+      server.psql(db, "SET session_replication_role = replica;\n" +
+        authors.map(([t, u]) => `INSERT INTO task_comment_authors (task_id, user_id) VALUES (${t}, ${u});`).join("\n"));
+      for (const batchSize of [3, 2, 5000]) {
+        const sel = { action: "TASKS_CREATED", project, batchSize };
+        const events = await collect(url, sel);
+        assertAuthors(events, authors, ids);
+        assert.deepEqual(events, await collect(plain, sel));
+      }
+    } finally {
+      await client.end();
+    }
+  });
+}
+
+/** The events of a selection, as an array. */
+async function collect(db, selection, options) {
+  const out = [];
+  for await (const e of eventsFromDatabase(db, selection, options)) out.push(e);
+  return out;
+}
+
+/**
+ * Comment authors for some of `ids` (the tasks of one project, by id): the first and the last
+ * task, and those on both sides of the first boundaries of pages of 2 and 3; one to three
+ * users each, not inserted in id order. Returns [task, user] pairs.
+ */
+function commentAuthors(ids, user) {
+  const pairs = [];
+  let k = 0;
+  for (const t of new Set([ids[0], ids[1], ids[2], ids[3], ids[ids.length - 1]].filter((x) => x !== undefined))) {
+    for (const j of [2, 0, 1].slice(0, 1 + (t % 3))) pairs.push([t, user + (k + j) * 1000]);
+    k += 3;
+  }
+  return pairs;
+}
+
+function assertAuthors(events, pairs, ids) {
+  const rows = events.flatMap((e) => JSON.parse(typeof e === "string" ? e : e.toString("utf8")).instance);
+  assert.deepEqual(rows.map((r) => r.id), ids);
+  for (const r of rows) {
+    const want = pairs.filter(([t]) => t === r.id).map(([, u]) => u).sort((a, b) => a - b);
+    assert.deepEqual(r.comment_authors, want, `task ${r.id}`);
+  }
 }
 
 test("totals", (t) => {
@@ -431,3 +537,162 @@ function spawnSyncRedis() {
   if (ok || (process.getuid?.() === 0 && fs.existsSync("/etc/debian_version"))) return false;
   return "redis-server is not installed (bash scripts/setup.sh installs it)";
 }
+
+// ---- events as bytes, the order of a page's rows, comment authors, and --json as the command writes it
+
+test("eventsFromDatabase { bytes, bodyAs }: the same events as UTF-8 bytes, bodyAs written into their options", async () => {
+  const { file, em } = snapshotFile("tasks-created", 3);
+  const project = String(em.selection.project);
+  const { file: annotations, em: updated } = snapshotFile("annotations", 2);
+  const cases = [
+    [file, { action: "TASKS_CREATED", project, batchSize: 3 }],
+    [file, { action: "TASKS_CREATED", project }],
+    [file, { action: "TASKS_DELETED", ids: "9,10", project }],
+    [file, { action: "PROJECT_UPDATED", project }],
+    [annotations, { action: "ANNOTATION_UPDATED", ids: String(updated.selection.ids[0]) }],
+  ];
+  for (const [db, sel] of cases) {
+    const where = JSON.stringify(sel);
+    const text = await collect(db, sel);
+    assert.ok(text.length > 0, where);
+    const bytes = await collect(db, sel, { bytes: true });
+    assert.ok(bytes.every((b) => Buffer.isBuffer(b)), where);
+    assert.deepEqual(bytes.map((b) => b.toString("utf8")), text, where);
+    const withBodyAs = await collect(db, sel, { bytes: true, bodyAs: "bytes", info: true });
+    withBodyAs.forEach(({ event }, i) => {
+      const t = event.toString("utf8");
+      assert.ok(t.endsWith(', "bodyAs": "bytes"}}'), where);
+      assert.equal(t.slice(0, -', "bodyAs": "bytes"}}'.length) + "}}", text[i], where);
+      const plan = lib.buildDeliveries(new Uint8Array(event.buffer, event.byteOffset, event.length));
+      const want = lib.buildDeliveries(text[i]);
+      assert.ok(plan.deliveries.every((d) => d.body instanceof Uint8Array), where);
+      assert.deepEqual(plan.deliveries.map((d) => Buffer.from(d.body).toString("utf8")), want.deliveries.map((d) => d.body), where);
+    });
+  }
+  assert.throws(() => eventsFromDatabase(file, { action: "TASKS_CREATED" }, { bodyAs: "text" }), { code: "INVALID_SELECTION" });
+});
+
+test("sqlite: a page whose rows the database did not join in id order is read again, in order", async () => {
+  const { file, em } = snapshotFile("tasks-created", 3);
+  const project = String(em.selection.project);
+  const Database = require("better-sqlite3");
+  const real = new Database(file, { readonly: true });
+  let reordered = 0;
+  // The page query's last column is the ids as the database joined the rows: say they came in another order.
+  const db = {
+    pragma: (...a) => real.pragma(...a),
+    prepare(sql) {
+      const st = real.prepare(sql);
+      const w = {
+        raw: (v) => (st.raw(v), w),
+        safeIntegers: (v) => (st.safeIntegers(v), w),
+        all(...params) {
+          const rows = st.all(...params);
+          if (rows.length === 1 && rows[0].length === 4 && typeof rows[0][3] === "string" && rows[0][3].includes(",")) {
+            rows[0][3] = rows[0][3].split(",").reverse().join(",");
+            reordered++;
+          }
+          return rows;
+        },
+      };
+      return w;
+    },
+  };
+  try {
+    for (const batchSize of [3, 5000]) {
+      const sel = { action: "TASKS_CREATED", project, batchSize };
+      assert.deepEqual(await collect(db, sel), await collect(file, sel), `batchSize ${batchSize}`);
+    }
+  } finally {
+    real.close();
+  }
+  assert.ok(reordered >= 3, `${reordered} pages reordered`);
+});
+
+test("sqlite: TASKS_CREATED: each task's comment authors, on every page", async () => {
+  const { file: snapshot, em } = snapshotFile("tasks-created", 3);
+  const file = path.join(tmp, "comment-authors.sqlite3");
+  fs.copyFileSync(snapshot, file);
+  const project = String(em.selection.project);
+  const Database = require("better-sqlite3");
+  const db = new Database(file);
+  db.pragma("foreign_keys = OFF");
+  const ids = db.prepare("SELECT id FROM task WHERE project_id = ? ORDER BY id").pluck().all(project);
+  const authors = commentAuthors(ids, db.prepare("SELECT min(id) FROM htx_user").pluck().get());
+  const insert = db.prepare("INSERT INTO task_comment_authors (task_id, user_id) VALUES (?, ?)");
+  for (const [t, u] of authors) insert.run(t, u);
+  db.close();
+  assert.ok(ids.length >= 5 && authors.length >= 5);
+  for (const batchSize of [3, 2, 5000]) {
+    assertAuthors(await collect(file, { action: "TASKS_CREATED", project, batchSize }), authors, ids);
+    assertAuthors(await collect(file, { action: "TASKS_CREATED", project, batchSize }, { bytes: true }), authors, ids);
+  }
+});
+
+test("redeliver --json on stdout, as the ls-webhooks command writes it: each line is JSON.stringify of the plan", async () => {
+  const { runCli } = await import("./loopback.mjs");
+  const { file, em } = snapshotFile("tasks-created", 3);
+  const project = String(em.selection.project);
+  const args = ["--db", file, "--action", "TASKS_CREATED", "--project", project, "--batch-size", "3", "--json", "--no-ssrf-protection"];
+  const want = [];
+  let batch = 0;
+  for await (const e of eventsFromDatabase(file, { action: "TASKS_CREATED", project, batchSize: 3, ssrfProtection: false })) {
+    const plan = lib.buildDeliveries(e);
+    for (const d of plan.deliveries) d.batch = batch;
+    batch++;
+    want.push(JSON.stringify(plan) + "\n");
+  }
+  assert.equal(want.length, 3);
+  const r = await runCli(["redeliver", ...args]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, want.join(""));
+  const inProcess = await run(args);
+  assert.equal(inProcess.out.map((l) => l + "\n").join(""), want.join(""));
+});
+
+test("redeliver --json: bodies of any bytes written as JSON.stringify writes their text, in process and on stdout", async () => {
+  const { run: runProcess } = await import("./loopback.mjs");
+  const { file, em } = snapshotFile("tasks-created", 3);
+  const project = String(em.selection.project);
+  // A library whose plans carry bodies with every kind of character: quotes, backslashes, all
+  // control characters, DEL, 2-, 3- and 4-byte UTF-8 (one across the 64 KiB chunks the
+  // bodies are escaped in), U+2028; the same body twice, then others.
+  const stub = path.join(tmp, "json-bodies.cjs");
+  fs.writeFileSync(stub, `
+const lib = require(${JSON.stringify(path.join(root, "pkg"))});
+const specials = Array.from({ length: 32 }, (_, i) => String.fromCharCode(i)).join("") + '"\\\\\\x7f/é東😀\\u2028\\u2029';
+const big = "a".repeat(65534) + "😀" + "x".repeat(65535) + "é" + specials.repeat(3000) + "東";
+const plans = [];
+const bytes = (s) => new Uint8Array(Buffer.from(s, "utf8"));
+exports.lib = {
+  buildDeliveries(event) {
+    const plan = lib.buildDeliveries(event);
+    const d = plan.deliveries[0];
+    plan.deliveries = [big, big, specials, "", big + "!", d.body].map((b) => ({ ...d, body: typeof b === "string" ? bytes(b) : b }));
+    plans.push(plan);
+    return plan;
+  },
+};
+exports.expected = () =>
+  plans.map((p) => JSON.stringify(p, (k, v) => (k === "body" && v instanceof Uint8Array ? Buffer.from(v).toString("utf8") : v)) + "\\n").join("");
+if (require.main === module) {
+  const { redeliverCommand } = require(${JSON.stringify(path.join(root, "js", "commands", "redeliver.js"))});
+  redeliverCommand(process.argv.slice(2), { lib: exports.lib }).then((code) => {
+    require("fs").writeFileSync(${JSON.stringify(stub + ".expected")}, exports.expected());
+    process.exitCode = code;
+  });
+}
+`);
+  const args = ["--db", file, "--action", "TASKS_CREATED", "--project", project, "--batch-size", "3", "--json", "--no-ssrf-protection"];
+  const r = await runProcess(process.execPath, [stub, ...args]);
+  assert.equal(r.code, 0, r.stderr);
+  const want = fs.readFileSync(stub + ".expected", "utf8");
+  assert.equal(want.split("\n").length, 4); // 3 plans
+  assert.ok(r.stdout === want, `stdout differs from JSON.stringify: ${firstDifference(r.stdout, want)}`);
+  const m = require(stub);
+  const out = [];
+  const code = await redeliverCommand(args, { lib: m.lib, out: (s) => out.push(s), err: () => {} });
+  assert.equal(code, 0);
+  const inProcess = out.map((l) => l + "\n").join("");
+  assert.ok(inProcess === m.expected(), `out differs from JSON.stringify: ${firstDifference(inProcess, m.expected())}`);
+});
