@@ -24,7 +24,7 @@ export interface Selection {
 /** With `{ info: true }`: each event with where it sits in Label Studio's emission. */
 export interface EventInfo {
   /** The event as JSON text: give it to buildDeliveries/planBatches as is (or as UTF-8 bytes). */
-  event: string;
+  event: string | Uint8Array; // UTF-8 bytes with `bytes: true`
   action: ActionName;
   /** 1-based: which of the selection's emissions (one per project for list actions, one per row otherwise). */
   emission: number;
@@ -57,9 +57,20 @@ export interface EventIterator<T> extends AsyncIterableIterator<T> {
  * they are in the database now, not as they were when the event happened.
  * @throws {DatabaseError} INVALID_SELECTION at once; DRIVER_MISSING, CANNOT_OPEN, MISSING_ROW from next().
  */
+/**
+ * How events are yielded: `info` wraps each in an EventInfo; `bytes` gives each event as UTF-8
+ * bytes (a Buffer: the fastest path into buildDeliveries); `bodyAs` is written into each
+ * event's options.
+ */
+export interface ReadOptions {
+  info?: boolean;
+  bytes?: boolean;
+  bodyAs?: "string" | "bytes";
+}
 export function eventsFromDatabase(db: string | object, selection: Selection): EventIterator<string>;
-export function eventsFromDatabase(db: string | object, selection: Selection, options: { info: true }): EventIterator<EventInfo>;
-export function eventsFromDatabase(db: string | object, selection: Selection, options?: { info?: boolean }): EventIterator<string | EventInfo>;
+export function eventsFromDatabase(db: string | object, selection: Selection, options: ReadOptions & { info: true }): EventIterator<EventInfo>;
+export function eventsFromDatabase(db: string | object, selection: Selection, options: ReadOptions & { info?: false; bytes: true }): EventIterator<Uint8Array>;
+export function eventsFromDatabase(db: string | object, selection: Selection, options?: ReadOptions): EventIterator<string | Uint8Array | EventInfo>;
 
 export type DatabaseErrorCode =
   | "INVALID_SELECTION" | "INVALID_DATABASE" | "DRIVER_MISSING" | "CANNOT_OPEN" | "MISSING_ROW" | "NO_LIBRARY";
