@@ -11,17 +11,8 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
-import { createRequire } from "node:module";
+import { ARGS, CHROMIUM, SHOT_DIR, assertPrerequisites, chromium, root, start } from "./chromium.mjs";
 
-const require = createRequire(import.meta.url);
-const root = path.resolve(import.meta.dirname, "..", "..");
-const { chromium } = require("playwright-core");
-const { start } = require(path.join(root, "www", "serve.js"));
-
-const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
-const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-  "--disable-background-networking", "--disable-component-update", "--disable-sync"];
-const SHOT_DIR = path.join(root, "target", "browser-test");
 const T = { timeout: 90_000 };
 const PHONES = [
   { name: "390x844", viewport: { width: 390, height: 844 } },
@@ -33,10 +24,7 @@ const consoleErrors = [];
 const offsite = [];
 
 before(async () => {
-  for (const f of ["www/pkg/ls_webhooks.js", "www/pkg/ls_webhooks_bg.wasm"]) {
-    assert.ok(fs.existsSync(path.join(root, f)), `${f} is missing: wasm-pack build --target web --out-dir www/pkg`);
-  }
-  assert.ok(fs.existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install chromium`);
+  assertPrerequisites();
   ({ server, url: pageUrl } = await start({ port: 0 }));
   origin = new URL(pageUrl).origin;
   browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS, timeout: 60_000 });

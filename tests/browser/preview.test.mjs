@@ -14,17 +14,10 @@ import path from "node:path";
 import http from "node:http";
 import { execFile } from "node:child_process";
 import { createRequire } from "node:module";
+import { ARGS, CHROMIUM, SHOT_DIR, assertPrerequisites, chromium, root, start } from "./chromium.mjs";
 
 const require = createRequire(import.meta.url);
-const root = path.resolve(import.meta.dirname, "..", "..");
 const lib = require(path.join(root, "pkg"));
-const { chromium } = require("playwright-core");
-const { start } = require(path.join(root, "www", "serve.js"));
-
-const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
-const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-  "--disable-background-networking", "--disable-component-update", "--disable-sync"];
-const SHOT_DIR = path.join(root, "target", "browser-test");
 const T = { timeout: 90_000 };
 
 const ACTIONS = lib.actions();
@@ -40,10 +33,7 @@ function watch(p) {
 }
 
 before(async () => {
-  for (const f of ["www/pkg/ls_webhooks.js", "www/pkg/ls_webhooks_bg.wasm"]) {
-    assert.ok(fs.existsSync(path.join(root, f)), `${f} is missing: wasm-pack build --target web --out-dir www/pkg`);
-  }
-  assert.ok(fs.existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install chromium`);
+  assertPrerequisites();
   ({ server, url: pageUrl } = await start({ port: 0 }));
   origin = new URL(pageUrl).origin;
   userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), "ls-webhooks-chromium-"));

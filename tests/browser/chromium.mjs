@@ -1,0 +1,24 @@
+// Shared by the browser tests: Debian's Chromium as this project runs it (never a
+// downloaded browser), the preview's loopback server, and the checks before a run.
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
+import { createRequire } from "node:module";
+
+const require = createRequire(import.meta.url);
+export const root = path.resolve(import.meta.dirname, "..", "..");
+export const { chromium } = require("playwright-core");
+export const { start } = require(path.join(root, "www", "serve.js"));
+
+export const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
+export const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+  "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+export const SHOT_DIR = path.join(root, "target", "browser-test");
+
+/** The web build and Chromium are there, or the test fails saying how to get them. */
+export function assertPrerequisites() {
+  for (const f of ["www/pkg/ls_webhooks.js", "www/pkg/ls_webhooks_bg.wasm"]) {
+    assert.ok(fs.existsSync(path.join(root, f)), `${f} is missing: wasm-pack build --target web --out-dir www/pkg`);
+  }
+  assert.ok(fs.existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install chromium`);
+}
