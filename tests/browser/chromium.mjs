@@ -22,3 +22,21 @@ export function assertPrerequisites() {
   }
   assert.ok(fs.existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install chromium`);
 }
+
+/** Resolves once the preview has built a result newer than revision `after`. */
+export async function waitBuilt(p, after) {
+  await p.waitForFunction(
+    (prev) => {
+      const r = document.querySelector("#result");
+      return Number(r.dataset.revision) > prev && (r.dataset.status === "ok" || r.dataset.status === "error");
+    },
+    after,
+    { timeout: 15_000 },
+  );
+}
+
+/** Records the page's console errors and uncaught exceptions into `errors`. */
+export function watchErrors(p, errors) {
+  p.on("console", (m) => { if (m.type() === "error") errors.push(`${p.url()}: ${m.text()}`); });
+  p.on("pageerror", (e) => errors.push(`${p.url()}: uncaught ${e.message}`));
+}

@@ -11,7 +11,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
-import { ARGS, CHROMIUM, SHOT_DIR, assertPrerequisites, chromium, root, start } from "./chromium.mjs";
+import { ARGS, CHROMIUM, SHOT_DIR, assertPrerequisites, chromium, root, start, waitBuilt, watchErrors } from "./chromium.mjs";
 
 const T = { timeout: 90_000 };
 const PHONES = [
@@ -45,20 +45,8 @@ async function phone(viewport) {
     return route.abort();
   });
   const page = await context.newPage();
-  page.on("console", (m) => { if (m.type() === "error") consoleErrors.push(`${page.url()}: ${m.text()}`); });
-  page.on("pageerror", (e) => consoleErrors.push(`${page.url()}: uncaught ${e.message}`));
+  watchErrors(page, consoleErrors);
   return { context, page };
-}
-
-async function waitBuilt(p, after) {
-  await p.waitForFunction(
-    (prev) => {
-      const r = document.querySelector("#result");
-      return Number(r.dataset.revision) > prev && (r.dataset.status === "ok" || r.dataset.status === "error");
-    },
-    after,
-    { timeout: 15_000 },
-  );
 }
 
 async function setEvent(p, text) {

@@ -14,7 +14,7 @@ import path from "node:path";
 import http from "node:http";
 import { execFile } from "node:child_process";
 import { createRequire } from "node:module";
-import { ARGS, CHROMIUM, SHOT_DIR, assertPrerequisites, chromium, root, start } from "./chromium.mjs";
+import { ARGS, CHROMIUM, SHOT_DIR, assertPrerequisites, chromium, root, start, waitBuilt, watchErrors } from "./chromium.mjs";
 
 const require = createRequire(import.meta.url);
 const lib = require(path.join(root, "pkg"));
@@ -27,10 +27,7 @@ let server, origin, pageUrl, userDataDir, context, page;
 const consoleErrors = [];
 const offsite = [];
 
-function watch(p) {
-  p.on("console", (m) => { if (m.type() === "error") consoleErrors.push(`${p.url()}: ${m.text()}`); });
-  p.on("pageerror", (e) => consoleErrors.push(`${p.url()}: uncaught ${e.message}`));
-}
+const watch = (p) => watchErrors(p, consoleErrors);
 
 before(async () => {
   assertPrerequisites();
@@ -65,17 +62,6 @@ after(async () => {
 // ------------------------------------------------------------------ helpers
 
 const revision = (p) => p.$eval("#result", (r) => Number(r.dataset.revision));
-
-async function waitBuilt(p, after) {
-  await p.waitForFunction(
-    (prev) => {
-      const r = document.querySelector("#result");
-      return Number(r.dataset.revision) > prev && (r.dataset.status === "ok" || r.dataset.status === "error");
-    },
-    after,
-    { timeout: 15_000 },
-  );
-}
 
 async function open(p, url = pageUrl) {
   await p.goto("about:blank"); // a new document, not a same-document hash change

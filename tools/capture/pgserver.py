@@ -9,10 +9,11 @@ import glob
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
+
+from lsharness import free_port
 
 
 def pg_bin(name):
@@ -27,19 +28,12 @@ def pg_bin(name):
     raise RuntimeError('PostgreSQL binary %r not found (Debian: apt-get install postgresql)' % name)
 
 
-def _free_port():
-    s = socket.socket()
-    s.bind(('127.0.0.1', 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
 
 class PgServer:
     def __init__(self, user='postgres', dbname='labelstudio'):
         self.base = tempfile.mkdtemp(prefix='ls-capture-pg-')
         self.data = os.path.join(self.base, 'data')
-        self.port = _free_port()
+        self.port = free_port()
         self.user = user
         self.dbname = dbname
         self.prefix = []
