@@ -80,8 +80,8 @@ if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
   apt_install "/usr/bin/chromium or /usr/bin/chromedriver is missing" chromium chromium-driver || true
 fi
 
-say "building www/pkg/ (wasm-pack build --target web) for the payload preview"
-wasm-pack --log-level warn build --target web --release --out-dir www/pkg
+say "building www/pkg/ (scripts/build-web.sh) for the payload preview"
+bash scripts/build-web.sh
 say "ready: www/ (serve it with: node www/serve.js)"
 # ---- payload preview (www/) and the browser tests: end ----
 

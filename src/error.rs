@@ -18,6 +18,14 @@ pub enum ErrorCode {
     /// A row cannot be rendered by its serializer: a missing field, a value
     /// of the wrong kind, a nested field given only as an id.
     InvalidRow,
+    /// Verifying a signed delivery: a Standard Webhooks header is absent.
+    MissingHeader,
+    /// Verifying: a header is there but unreadable (a timestamp that is not a number).
+    InvalidHeader,
+    /// Verifying: the timestamp is further from now than the tolerance.
+    TimestampOutOfTolerance,
+    /// Verifying: no signature matches (another secret, or a changed body, id or timestamp).
+    SignatureMismatch,
 }
 
 impl ErrorCode {
@@ -27,6 +35,10 @@ impl ErrorCode {
             ErrorCode::OrganizationOnlyAction => "ORGANIZATION_ONLY_ACTION",
             ErrorCode::InvalidEvent => "INVALID_EVENT",
             ErrorCode::InvalidRow => "INVALID_ROW",
+            ErrorCode::MissingHeader => "MISSING_HEADER",
+            ErrorCode::InvalidHeader => "INVALID_HEADER",
+            ErrorCode::TimestampOutOfTolerance => "TIMESTAMP_OUT_OF_TOLERANCE",
+            ErrorCode::SignatureMismatch => "SIGNATURE_MISMATCH",
         }
     }
 }

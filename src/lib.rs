@@ -19,6 +19,8 @@
 //! See ARCHITECTURE.md for where things live.
 
 pub mod error;
+pub mod host;
+pub mod signing;
 pub(crate) mod json;
 pub mod labelstudio;
 

@@ -17,15 +17,49 @@ use crate::labelstudio::batches::Batches;
 use crate::labelstudio::plan::{Body, Delivery, Plan};
 use crate::json::reader::MAX_DEPTH;
 use crate::json::pyjson;
-use crate::labelstudio::{registry, schema, serializers};
+use crate::labelstudio::{registry, serializers};
 use js_sys::{Array, Object, Reflect, Uint8Array};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
+#[wasm_bindgen]
+extern "C" {
+    /// The host's WHATWG `URL`: the parser its own `fetch` uses.
+    #[wasm_bindgen(js_name = URL)]
+    type JsUrl;
+    #[wasm_bindgen(constructor, js_class = URL, catch)]
+    fn new(url: &str) -> Result<JsUrl, JsValue>;
+    #[wasm_bindgen(method, getter)]
+    fn protocol(this: &JsUrl) -> String;
+    #[wasm_bindgen(method, getter)]
+    fn hostname(this: &JsUrl) -> String;
+    #[wasm_bindgen(method, getter)]
+    fn port(this: &JsUrl) -> String;
+}
+
+/// The host's URL parser (the SSRF check reads webhook URLs as `fetch` will)
+/// and its clock (for signing), installed by each planning entry point (a
+/// `start` function would not run under wasm-bindgen-test).
+fn use_host() {
+    crate::host::install(crate::host::Host { parse_url: js_parse_url, now: || (js_sys::Date::now() / 1000.0).floor() as i64 });
+}
+
+fn js_parse_url(url: &str) -> crate::host::ParsedUrl {
+    let parsed = JsUrl::new(url).map_err(|e| {
+        Reflect::get(&e, &JsValue::from_str("message")).ok().and_then(|m| m.as_string()).unwrap_or_else(|| "invalid URL".into())
+    })?;
+    let scheme = parsed.protocol().trim_end_matches(':').to_owned();
+    let host = Some(parsed.hostname()).filter(|h| !h.is_empty());
+    let port = parsed.port();
+    let port = if port.is_empty() { None } else { Some(port.parse().map_err(|_| format!("the port {port:?}"))?) };
+    Ok((scheme, host, port))
+}
+
 /// `buildDeliveries(event)`: every delivery Label Studio would send.
 #[wasm_bindgen(js_name = buildDeliveries, skip_typescript)]
 pub fn build_deliveries(event: JsValue) -> Result<JsValue, JsValue> {
+    use_host();
     event_text(&event, "buildDeliveries")
         .and_then(|text| text.build())
         .and_then(|p| fits_in_js_strings(&p.deliveries, p.options.body_as).map(|()| p))
@@ -112,9 +146,10 @@ pub fn serializers() -> Result<JsValue, JsValue> {
 }
 
 /// `schemas()`: the JSON Schema (draft 2020-12) of each action's bodies, by action name.
+#[cfg(feature = "schemas")]
 #[wasm_bindgen(skip_typescript)]
 pub fn schemas() -> Result<JsValue, JsValue> {
-    to_plain(&schema::schemas())
+    to_plain(&crate::labelstudio::schema::schemas())
 }
 
 /// `pythonJsonDumps(json)`: re-emits JSON text as Python's
@@ -275,6 +310,7 @@ fn skipped_to_js(skipped: &[crate::labelstudio::plan::Skipped]) -> Array {
 /// a row throw from the `next()` of its batch.
 #[wasm_bindgen(js_name = planBatches, skip_typescript)]
 pub fn plan_batches(event: JsValue) -> Result<JsValue, JsValue> {
+    use_host();
     let batches = event_text(&event, "planBatches").and_then(EventText::batches).map_err(error_to_js)?;
     Ok(make_iterable(BatchIterator { batches }.into()))
 }
@@ -411,7 +447,9 @@ fn write_js(value: &JsValue, out: &mut Vec<u8>, path: &Path<'_>, depth: usize) -
         out.extend_from_slice(if b { b"true" } else { b"false" });
     } else if let Some(x) = value.as_f64() {
         if !x.is_finite() {
-            return Err(Error::event(path_text(path), format!("{x} is not a JSON number (Label Studio cannot send NaN or Infinity)")));
+            // Named by hand: formatting an f64 would link core's float printer.
+            let name = if x.is_nan() { "NaN" } else if x > 0.0 { "Infinity" } else { "-Infinity" };
+            return Err(Error::event(path_text(path), format!("{name} is not a JSON number (Label Studio cannot send NaN or Infinity)")));
         }
         if x.fract() == 0.0 && x.abs() <= MAX_SAFE && !(x == 0.0 && x.is_sign_negative()) {
             out.extend_from_slice((x as i64).to_string().as_bytes());

@@ -191,7 +191,7 @@ async function main() {
   } catch (e) {
     finish("error");
     return renderFailure(view, "LOAD_FAILED", "", `The WebAssembly build could not be loaded (${e && e.message || e}). ` +
-      "Build it with: wasm-pack build --target web --out-dir www/pkg");
+      "Build it with: bash scripts/build-web.sh");
   }
   ui.action.replaceChildren(...state.actions.map((a) =>
     el("option", { value: a.action }, `${a.action} · ${a.name}`)));

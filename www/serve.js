@@ -179,7 +179,7 @@ function notFound(res, pathname) {
   let hint = "";
   if (pathname.startsWith("/www/pkg/")) {
     hint = "<p>The web build is missing: run <code>bash scripts/setup.sh</code> " +
-      "(or <code>wasm-pack build --target web --out-dir www/pkg</code>).</p>";
+      "(or <code>bash scripts/build-web.sh</code>).</p>";
   } else if (pathname.startsWith("/docs/")) {
     hint = "<p>This reference is generated into <code>docs/</code>; it is not there yet in this checkout.</p>";
   }
@@ -295,7 +295,7 @@ if (require.main === module) {
     process.exit(0);
   }
   if (!fs.existsSync(path.join(__dirname, "pkg", "ls_webhooks.js"))) {
-    console.warn("warning: www/pkg/ is missing; build it with: wasm-pack build --target web --out-dir www/pkg");
+    console.warn("warning: www/pkg/ is missing; build it with: bash scripts/build-web.sh");
   }
   start(opts).then(
     ({ url }) => console.log(`ls-webhooks payload preview: ${url}  (Ctrl-C to stop)`),

@@ -4,9 +4,11 @@
 //! serializers read them when a payload is built.
 
 use crate::error::{Error, ErrorCode, Location};
+use crate::json::pyjson;
 use crate::json::reader::{Doc, Kind, ReadError, SyntaxError, Value};
 use crate::labelstudio::registry::{self, Action};
 use crate::labelstudio::targets::{HeaderValue, Webhook};
+use crate::signing::{self, Key};
 
 /// Label Studio's `WEBHOOK_BATCH_SIZE` default.
 pub const DEFAULT_BATCH_SIZE: usize = 5000;
@@ -25,11 +27,32 @@ pub struct Options {
     pub ssrf_protection: bool,
     /// For the JavaScript boundary: bodies as strings or UTF-8 bytes.
     pub body_as: BodyAs,
+    /// This package's extension: Standard Webhooks signatures (off by default).
+    pub signing: Option<Signing>,
+}
+
+/// `options.signing`: sign every delivery (see `crate::signing`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Signing {
+    /// The key of every webhook without one of its own.
+    pub secret: Option<Key>,
+    /// Keys of particular webhooks, by webhook id.
+    pub secrets: Vec<(i64, Key)>,
+    /// The host's id for the event: `webhook-id`s become `{id}_{webhook}_{batch}`.
+    pub id: Option<String>,
+    /// A fixed `webhook-timestamp` (seconds); else the clock when a batch is built.
+    pub timestamp: Option<i64>,
+}
+
+impl Signing {
+    pub fn key_for(&self, webhook_id: i64) -> Option<&Key> {
+        self.secrets.iter().find(|(id, _)| *id == webhook_id).map(|(_, k)| k).or(self.secret.as_ref())
+    }
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { batch_size: DEFAULT_BATCH_SIZE, ssrf_protection: true, body_as: BodyAs::String }
+        Options { batch_size: DEFAULT_BATCH_SIZE, ssrf_protection: true, body_as: BodyAs::String, signing: None }
     }
 }
 
@@ -279,8 +302,48 @@ fn options(o: Value<'_>) -> Result<Options, Error> {
                     _ => return Err(Error::event(path, "bodyAs must be \"string\" or \"bytes\"")),
                 }
             }
-            _ => return Err(Error::event(path, format!("unknown option {key:?} (batchSize, bodyAs, ssrfProtection)"))),
+            "signing" => opts.signing = Some(signing_options(v)?),
+            _ => return Err(Error::event(path, format!("unknown option {key:?} (batchSize, bodyAs, signing, ssrfProtection)"))),
         }
     }
     Ok(opts)
+}
+
+/// `options.signing`. No message repeats a secret.
+fn signing_options(o: Value<'_>) -> Result<Signing, Error> {
+    let entries = o.entries().ok_or_else(|| Error::event("options.signing", "signing must be an object: {secret, secrets?, id?, timestamp?}"))?;
+    let key = |v: Value<'_>, path: String| {
+        let text = v.as_str().ok_or_else(|| Error::event(path.clone(), format!("{path} must be a string (whsec_ and the key in base64)")))?;
+        Key::parse(&text).map_err(|why| Error::event(path.clone(), format!("{path} {why}")))
+    };
+    let mut signing = Signing { secret: None, secrets: Vec::new(), id: None, timestamp: None };
+    for (name, v) in entries {
+        let path = format!("options.signing.{name}");
+        match &*name {
+            "secret" => signing.secret = Some(key(v, path)?),
+            "secrets" => {
+                let per = v.entries().ok_or_else(|| Error::event(path.clone(), "secrets must map webhook ids to secrets"))?;
+                for (id, secret) in per {
+                    let at = format!("{path}.{id}");
+                    let webhook: i64 = id.parse().map_err(|_| Error::event(at.clone(), format!("{id:?} is not a webhook id")))?;
+                    let k = key(secret, at)?;
+                    pyjson::dict_update(&mut signing.secrets, webhook, k, |a, b| a == b);
+                }
+            }
+            "id" => {
+                let id = v.as_str().ok_or_else(|| Error::event(path.clone(), "id must be a string"))?;
+                signing::check_event_id(&id).map_err(|why| Error::event(path, format!("id {why}")))?;
+                signing.id = Some(id.into_owned());
+            }
+            "timestamp" => {
+                let ts = v.as_number().filter(|n| n.is_int).and_then(|n| n.text.parse::<i64>().ok()).filter(|t| *t >= 0);
+                signing.timestamp = Some(ts.ok_or_else(|| Error::event(path, "timestamp must be whole seconds since the Unix epoch"))?);
+            }
+            _ => return Err(Error::event(path, format!("unknown signing option {name:?} (secret, secrets, id, timestamp)"))),
+        }
+    }
+    if signing.secret.is_none() && signing.secrets.is_empty() {
+        return Err(Error::event("options.signing.secret", "signing needs a secret (or per-webhook secrets)"));
+    }
+    Ok(signing)
 }

@@ -12,6 +12,7 @@ pub(crate) mod layout;
 pub(crate) mod plan;
 pub mod registry;
 pub(crate) mod render;
+#[cfg(feature = "schemas")]
 pub mod schema;
 pub mod serializers;
 pub mod ssrf;

@@ -15,6 +15,7 @@ use crate::labelstudio::render::{Context, Renderer};
 use crate::labelstudio::serializers::SerializerId;
 use crate::json::swar;
 use crate::labelstudio::targets::{self, Scope, SkipReason, Unmatched};
+use crate::signing::{self, Key};
 use std::sync::Arc;
 
 /// The exact bytes of one POST body (always ASCII), shared between targets.
@@ -55,7 +56,9 @@ pub struct Delivery {
     pub webhook_id: i64,
     pub url: String,
     pub method: &'static str,
-    /// The webhook's headers, then `Content-Type: application/json` unless it has one.
+    /// The webhook's headers, then `Content-Type: application/json` unless it has
+    /// one; with `options.signing`, then `webhook-id`, `webhook-timestamp` and
+    /// `webhook-signature`.
     pub headers: Vec<(String, String)>,
     pub body: Body,
     /// Which batch (0-based) of a list instance this POST carries.
@@ -76,7 +79,8 @@ pub struct Skipped {
 /// without being an error (Label Studio would do the same, silently).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Warning {
-    /// `NO_INSTANCE`, `EMPTY_INSTANCE` or `NO_PROJECT`.
+    /// `NO_INSTANCE`, `EMPTY_INSTANCE`, `NO_PROJECT`, or `UNSIGNED` (signing is
+    /// on, but no secret covers some target).
     pub code: &'static str,
     pub message: String,
 }
@@ -136,6 +140,8 @@ struct Target {
     url: String,
     send_payload: bool,
     headers: Vec<(String, String)>,
+    /// With `options.signing`: this target's key (none when no secret covers it).
+    key: Option<Key>,
 }
 
 /// A parsed event, ready to produce its batches one by one.
@@ -226,9 +232,15 @@ impl<'d> Planner<'d> {
                 path: Some(w.error.path.clone()),
             })
             .collect();
+        let signing = event.options.signing.as_ref();
         for w in candidates {
-            match targets::check(w, event.options.ssrf_protection) {
-                Ok(headers) => targets.push(Target { id: w.id, url: w.url.clone(), send_payload: w.send_payload, headers }),
+            let key = signing.and_then(|s| s.key_for(w.id)).cloned();
+            let checked = targets::check(w, event.options.ssrf_protection).and_then(|headers| match &key {
+                Some(_) => targets::no_signing_headers(headers),
+                None => Ok(headers),
+            });
+            match checked {
+                Ok(headers) => targets.push(Target { id: w.id, url: w.url.clone(), send_payload: w.send_payload, headers, key }),
                 Err((reason, message)) => skipped.push(Skipped { webhook_id: Some(w.id), reason, message, path: None }),
             }
         }
@@ -293,7 +305,18 @@ impl<'d> Planner<'d> {
     }
 
     pub fn warnings(&self) -> Vec<Warning> {
-        warnings(&self.event)
+        let mut out = warnings(&self.event);
+        let unsigned: Vec<String> = match self.event.options.signing {
+            Some(_) => self.targets.iter().filter(|t| t.key.is_none()).map(|t| t.id.to_string()).collect(),
+            None => Vec::new(),
+        };
+        if !unsigned.is_empty() {
+            out.push(Warning {
+                code: "UNSIGNED",
+                message: format!("no signing secret covers webhook {}: sent unsigned", unsigned.join(", ")),
+            });
+        }
+        out
     }
 
     pub fn options(&self) -> &Options {
@@ -331,19 +354,28 @@ impl<'d> Planner<'d> {
         } else {
             None
         };
+        let signing = self.event.options.signing.as_ref();
+        let timestamp = match signing {
+            Some(s) => Some(s.timestamp.or_else(crate::host::now).ok_or_else(|| {
+                Error::event("options.signing.timestamp", "no clock to stamp the signatures with: give options.signing.timestamp")
+            })?),
+            None => None,
+        };
         Ok(self
             .targets
             .iter()
-            .map(|t| Delivery {
-                webhook_id: t.id,
-                url: t.url.clone(),
-                method: "POST",
-                headers: t.headers.clone(),
-                body: match (&body, t.send_payload) {
+            .map(|t| {
+                let body = match (&body, t.send_payload) {
                     (Some(b), true) => b.clone(),
                     _ => self.action_only.clone(),
-                },
-                batch: k,
+                };
+                let mut headers = t.headers.clone();
+                if let (Some(key), Some(signing), Some(ts)) = (&t.key, signing, timestamp) {
+                    let id = signing::delivery_id(signing.id.as_deref(), self.event.action.action, t.id, k, body.as_bytes());
+                    let signature = key.sign(&id, ts, body.as_bytes());
+                    headers.extend([(signing::ID.into(), id), (signing::TIMESTAMP.into(), ts.to_string()), (signing::SIGNATURE.into(), signature)]);
+                }
+                Delivery { webhook_id: t.id, url: t.url.clone(), method: "POST", headers, body, batch: k }
             })
             .collect())
     }
@@ -436,13 +468,14 @@ impl<'d> Planner<'d> {
     }
 
     pub fn finish(self, deliveries: Vec<Delivery>) -> Plan {
+        let warnings = self.warnings();
         Plan {
             action: self.event.action.action,
             targets: self.target_ids,
             deliveries,
             skipped: self.skipped,
             unmatched: self.unmatched,
-            warnings: warnings(&self.event),
+            warnings,
             options: self.event.options,
         }
     }

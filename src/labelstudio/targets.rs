@@ -166,6 +166,19 @@ pub fn check(webhook: &Webhook, ssrf_protection: bool) -> Result<Vec<(String, St
 /// `Content-Type: application/json` unless the webhook sets one (any case).
 /// Names merge case-insensitively like `CaseInsensitiveDict`: the first
 /// position, the last name's case and value.
+/// With signing on, a webhook may not set the headers signing adds: the
+/// signature would be ambiguous, so the target is skipped rather than one
+/// value silently replacing the other.
+pub fn no_signing_headers(headers: Vec<(String, String)>) -> Result<Vec<(String, String)>, (SkipReason, String)> {
+    match headers.iter().find(|(name, _)| crate::signing::HEADERS.iter().any(|h| name.eq_ignore_ascii_case(h))) {
+        Some((name, _)) => Err((
+            SkipReason::InvalidHeader,
+            format!("header {name:?} is one that signing adds (options.signing): remove it from the webhook, or sign without it"),
+        )),
+        None => Ok(headers),
+    }
+}
+
 pub fn headers(given: &[(String, HeaderValue)]) -> Result<Vec<(String, String)>, (SkipReason, String)> {
     let mut out: Vec<(String, String)> = Vec::with_capacity(given.len() + 1);
     for (name, value) in given {

@@ -18,7 +18,7 @@ export const SHOT_DIR = path.join(root, "target", "browser-test");
 /** The web build and Chromium are there, or the test fails saying how to get them. */
 export function assertPrerequisites() {
   for (const f of ["www/pkg/ls_webhooks.js", "www/pkg/ls_webhooks_bg.wasm"]) {
-    assert.ok(fs.existsSync(path.join(root, f)), `${f} is missing: wasm-pack build --target web --out-dir www/pkg`);
+    assert.ok(fs.existsSync(path.join(root, f)), `${f} is missing: bash scripts/build-web.sh`);
   }
   assert.ok(fs.existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install chromium`);
 }

@@ -4,7 +4,7 @@
 //
 //   node --test tests/browser/
 //
-// Needs www/pkg/ (wasm-pack build --target web --out-dir www/pkg) and pkg/ (scripts/setup.sh).
+// Needs www/pkg/ (bash scripts/build-web.sh) and pkg/ (scripts/setup.sh).
 // LS_WEBHOOKS_UPDATE_SCREENSHOT=1 also writes docs/preview.png.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";

@@ -8,7 +8,7 @@
 
 pub mod labelstudio;
 mod reserved;
-mod whatwg;
+pub mod whatwg;
 
 pub use reserved::{reserved_block, reserved_block_of_text};
 
@@ -51,7 +51,7 @@ pub fn check_url(url: &str, ssrf_protection: bool) -> Result<(), (SkipReason, St
             ls_host_text(&ls.host),
             ls.port,
             scheme(fetch.https),
-            fetch.host_text(),
+            fetch.host,
             fetch.port
         )));
     }
@@ -85,10 +85,10 @@ fn ls_host_text(host: &labelstudio::Host) -> String {
     }
 }
 
-fn same_host(ls: &labelstudio::Host, fetch: &url::Host<String>) -> bool {
+fn same_host(ls: &labelstudio::Host, fetch: &whatwg::Host) -> bool {
     match (ls, fetch) {
-        (labelstudio::Host::V4(a), url::Host::Ipv4(b)) => a == b,
-        (labelstudio::Host::Name(a), url::Host::Domain(b)) => a == b,
+        (labelstudio::Host::V4(a), whatwg::Host::Ipv4(b)) => a == b,
+        (labelstudio::Host::Name(a), whatwg::Host::Domain(b)) => a == b,
         _ => false,
     }
 }

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Builds the browser's module into www/pkg/ (the payload preview, and any page
+# that imports it): size over speed. The `web` profile (opt-level z), without
+# the `schemas` feature (the schemas ship as docs/schemas/*.json), then
+# binaryen's wasm-opt from npm (wasm-pack would download binaryen, which this
+# network cannot reach). BENCHMARKS.md gives the sizes.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+out=www/pkg
+cargo build --quiet --lib --target wasm32-unknown-unknown --profile web --no-default-features
+wasm-bindgen --target web --out-dir "$out" target/wasm32-unknown-unknown/web/ls_webhooks.wasm
+# The features the Rust target emits (wasm-bindgen reads them from the module).
+node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+  --enable-mutable-globals --enable-reference-types --enable-multivalue \
+  "$out/ls_webhooks_bg.wasm" -o "$out/ls_webhooks_bg.wasm"
+printf 'www/pkg/ls_webhooks_bg.wasm: %s bytes, %s gzipped (-9)\n' \
+  "$(wc -c < "$out/ls_webhooks_bg.wasm")" "$(gzip -9c "$out/ls_webhooks_bg.wasm" | wc -c)"

@@ -1,0 +1,64 @@
+//! What the JavaScript host supplies when the core runs in WebAssembly, where
+//! `wasm32-unknown-unknown` has neither a clock nor a URL parser worth
+//! shipping: the host's own WHATWG `URL` (the parser its `fetch` uses) and its
+//! clock. The wasm boundary installs both; natively the core uses the `url`
+//! crate and the system clock. The first installation stays.
+
+use std::sync::OnceLock;
+
+/// What a WHATWG parser reports of a URL: its scheme (without `:`), its
+/// serialized host (`None` when it has none) and its port (`None` for the
+/// scheme's default). `Err` holds the parser's reason.
+pub type ParsedUrl = Result<(String, Option<String>, Option<u16>), String>;
+
+#[derive(Clone, Copy)]
+pub struct Host {
+    pub parse_url: fn(&str) -> ParsedUrl,
+    /// Seconds since the Unix epoch.
+    pub now: fn() -> i64,
+}
+
+static HOST: OnceLock<Host> = OnceLock::new();
+
+pub fn install(host: Host) {
+    let _ = HOST.set(host);
+}
+
+pub(crate) fn parse_url(url: &str) -> ParsedUrl {
+    match HOST.get() {
+        Some(host) => (host.parse_url)(url),
+        None => builtin::parse_url(url),
+    }
+}
+
+/// `None` only in WebAssembly before the boundary installed a clock.
+pub(crate) fn now() -> Option<i64> {
+    match HOST.get() {
+        Some(host) => Some((host.now)()),
+        None => builtin::now(),
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+mod builtin {
+    pub fn parse_url(url: &str) -> super::ParsedUrl {
+        let parsed = url::Url::parse(url).map_err(|e| e.to_string())?;
+        Ok((parsed.scheme().to_owned(), parsed.host_str().map(str::to_owned), parsed.port()))
+    }
+
+    pub fn now() -> Option<i64> {
+        let since = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).ok()?;
+        i64::try_from(since.as_secs()).ok()
+    }
+}
+
+#[cfg(target_arch = "wasm32")]
+mod builtin {
+    pub fn parse_url(_: &str) -> super::ParsedUrl {
+        Err("this build reads URLs with the host's WHATWG parser, and none was installed".into())
+    }
+
+    pub fn now() -> Option<i64> {
+        None
+    }
+}
