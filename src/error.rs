@@ -18,6 +18,11 @@ pub enum ErrorCode {
     /// A row cannot be rendered by its serializer: a missing field, a value
     /// of the wrong kind, a nested field given only as an id.
     InvalidRow,
+    /// A received body is not one Label Studio sends (`parseWebhook`).
+    InvalidBody,
+    /// An argument of the receiver's functions is unusable (a secret that is
+    /// not one, a tolerance that is not a number).
+    InvalidArgument,
     /// Verifying a signed delivery: a Standard Webhooks header is absent.
     MissingHeader,
     /// Verifying: a header is there but unreadable (a timestamp that is not a number).
@@ -35,6 +40,8 @@ impl ErrorCode {
             ErrorCode::OrganizationOnlyAction => "ORGANIZATION_ONLY_ACTION",
             ErrorCode::InvalidEvent => "INVALID_EVENT",
             ErrorCode::InvalidRow => "INVALID_ROW",
+            ErrorCode::InvalidBody => "INVALID_BODY",
+            ErrorCode::InvalidArgument => "INVALID_ARGUMENT",
             ErrorCode::MissingHeader => "MISSING_HEADER",
             ErrorCode::InvalidHeader => "INVALID_HEADER",
             ErrorCode::TimestampOutOfTolerance => "TIMESTAMP_OUT_OF_TOLERANCE",

@@ -45,6 +45,15 @@ pub fn build_deliveries_bytes(event_json: &[u8]) -> Result<Plan, Error> {
     labelstudio::plan::build_bytes(event_json)
 }
 
+/// The receiver's check of a body: the action of a body Label Studio could
+/// have sent (its registry, body layout and serializers' fields), or an
+/// `INVALID_BODY` error naming the first offending field.
+pub fn check_body(body: &str) -> Result<&'static Action, Error> {
+    let doc = json::reader::Doc::parse(body)
+        .map_err(|e| labelstudio::received::syntax(&e.message, e.path, error::Location { offset: e.offset, line: e.line, column: e.column }))?;
+    labelstudio::received::check(&doc)
+}
+
 /// CPython's `json.dumps(json.loads(text), allow_nan=False)`: the Python form of
 /// any JSON text (duplicate keys keep their first position and last value).
 pub fn python_json_dumps(text: &str) -> Result<String, String> {

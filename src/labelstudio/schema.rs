@@ -23,10 +23,10 @@
 //! project counts, `annotations_count`) are not required: DRF renders them
 //! only when the row carries them.
 
-use crate::labelstudio::layout::{self, Source};
 use crate::labelstudio::registry::{Action, ACTIONS};
 use crate::labelstudio::serializers::{Field, FieldKind, Serializer, SerializerId};
 use serde_json::{json, Map, Value};
+pub use crate::labelstudio::layout::{body_keys, BodyKey, Role, PROJECT_MAY_BE_ABSENT};
 
 /// The meta-schema every schema declares.
 pub const DRAFT_2020_12: &str = "https://json-schema.org/draft/2020-12/schema";
@@ -39,59 +39,6 @@ pub const DATETIME_PATTERN: &str = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{
 
 /// DRF's `UUIDField` ('hex_verbose'): lowercase 8-4-4-4-12.
 pub const UUID_PATTERN: &str = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$";
-
-/// Actions whose body may lack `project` although they are not
-/// organization-only: Label Studio's "delete all tasks of a project"
-/// (`DELETE /api/projects/{id}/tasks/`, `ProjectTaskListAPI.delete`) emits
-/// TASKS_DELETED with no project, so only organization webhooks get it,
-/// without the `project` key.
-pub const PROJECT_MAY_BE_ABSENT: &[&str] = &["TASKS_DELETED"];
-
-/// What a key of the body carries.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Role {
-    /// `action`: the action name, always first.
-    Action,
-    /// `ACTIONS[action]['key']`: the instance, one row or a list.
-    Instance,
-    /// `project`: the project of the event (`ProjectWebhookSerializer`).
-    Project,
-    /// A `nested-fields` key: the instance rows' related row(s).
-    Nested,
-}
-
-/// One key of a payload body, in body order.
-#[derive(Debug, Clone, Copy)]
-pub struct BodyKey {
-    pub key: &'static str,
-    pub role: Role,
-    /// The serializer of the value (none for `action`).
-    pub serializer: Option<SerializerId>,
-    /// A list of rows rather than one row.
-    pub many: bool,
-    /// Present in every payload body of the action.
-    pub required: bool,
-}
-
-/// The keys of the payload body of `action`, in the order Label Studio
-/// writes them ([`layout::body_layout`], with the project whenever the action
-/// is not organization-only). PROJECT_UPDATED's `project` key is its instance.
-pub fn body_keys(action: &Action) -> Vec<BodyKey> {
-    layout::body_layout(action, !action.organization_only)
-        .into_iter()
-        .map(|(key, source)| {
-            let (role, serializer, many) = match source {
-                Source::Action => (Role::Action, None, false),
-                Source::Instance => (Role::Instance, Some(action.serializer), action.many),
-                Source::Project if key == action.key => (Role::Instance, Some(action.serializer), action.many),
-                Source::Project => (Role::Project, Some(SerializerId::Project), false),
-                Source::Nested(i) => (Role::Nested, Some(action.nested_fields[i].serializer), action.nested_fields[i].many),
-            };
-            let required = role != Role::Project || !PROJECT_MAY_BE_ABSENT.contains(&action.action);
-            BodyKey { key, role, serializer, many, required }
-        })
-        .collect()
-}
 
 /// The `$defs` name of a serializer's row schema.
 pub fn def_name(id: SerializerId) -> &'static str {
