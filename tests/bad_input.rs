@@ -109,6 +109,12 @@ fn b02_not_utf8() {
     let e = build_deliveries_bytes(&bytes).unwrap_err();
     assert_eq!((e.code, e.path.as_str()), (ErrorCode::InvalidEvent, ""));
     assert!(e.message.contains("not valid UTF-8"), "{e}");
+    // Where, as fields (as for malformed JSON), so no caller re-checks the bytes.
+    let loc = e.location.expect("a location");
+    let before = &bytes[..at];
+    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+    let column = std::str::from_utf8(&before[before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1)..]).unwrap().chars().count() + 1;
+    assert_eq!((loc.offset, loc.line, loc.column), (at, line, column));
 }
 
 #[test]

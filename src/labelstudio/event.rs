@@ -95,8 +95,8 @@ pub fn parse_doc(text: &str) -> Result<Doc<'_>, Error> {
 }
 
 /// The error for event bytes that are not UTF-8.
-pub fn utf8_error(e: std::str::Utf8Error) -> Error {
-    Error::event("", format!("the event is not valid UTF-8 (byte {})", e.valid_up_to()))
+pub fn utf8_error(e: SyntaxError) -> Error {
+    Error::event("", format!("the event is not valid UTF-8 (byte {})", e.offset)).at(Location { offset: e.offset, line: e.line, column: e.column })
 }
 
 fn syntax_error(e: SyntaxError) -> Error {

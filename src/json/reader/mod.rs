@@ -129,8 +129,9 @@ const ESCAPED_GROWTH: [u8; 256] = {
 /// Why bytes are not a JSON document.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ReadError {
-    /// Not UTF-8 (reported first, whatever else is wrong).
-    Utf8(std::str::Utf8Error),
+    /// Not UTF-8 (reported first, whatever else is wrong), at the first
+    /// offending byte, with its line and column.
+    Utf8(SyntaxError),
     Syntax(SyntaxError),
 }
 
@@ -158,7 +159,7 @@ impl<'a> Doc<'a> {
     pub fn parse_utf8(src: impl Into<Cow<'a, [u8]>>) -> Result<Doc<'a>, ReadError> {
         let src = src.into();
         let Parsed { tape, children, growth, dollar_keys } = parse_bytes(&src, true).map_err(|e| match std::str::from_utf8(&src) {
-            Err(u) => ReadError::Utf8(u),
+            Err(u) => ReadError::Utf8(utf8_error(&src, u)),
             Ok(_) => ReadError::Syntax(e),
         })?;
         // SAFETY: the read succeeded with `check_utf8`, so every run of bytes
@@ -211,6 +212,10 @@ impl<'a> Doc<'a> {
         let c = self.tape[slot];
         Some(Value { doc: self, start: c.start, end: c.end, slot: slot as u32 })
     }
+}
+
+fn utf8_error(src: &[u8], e: std::str::Utf8Error) -> SyntaxError {
+    error_at(src, e.valid_up_to(), "not valid UTF-8".into(), String::new())
 }
 
 fn error_at(src: &[u8], offset: usize, message: String, path: String) -> SyntaxError {
@@ -333,7 +338,7 @@ mod tests {
     /// `parse_utf8` must agree with "from_utf8, then parse" on every input.
     fn check_utf8_agrees(bytes: &[u8]) {
         let want = match std::str::from_utf8(bytes) {
-            Err(e) => Err(ReadError::Utf8(e)),
+            Err(e) => Err(ReadError::Utf8(utf8_error(bytes, e))),
             Ok(text) => Doc::parse(text).map(|d| (d.tape.len(), d.children.len(), d.growth)).map_err(ReadError::Syntax),
         };
         let got = Doc::parse_utf8(bytes).map(|d| (d.tape.len(), d.children.len(), d.growth));
