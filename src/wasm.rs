@@ -315,7 +315,38 @@ pub fn plan_batches(event: JsValue) -> Result<JsValue, JsValue> {
     Ok(make_iterable(BatchIterator { batches }.into()))
 }
 
-#[wasm_bindgen(inline_js = "export function make_iterable(it) { it[Symbol.iterator] = function () { return this; }; return it; }")]
+/// Makes the iterator iterable, and guards it after `free()`: wasm-bindgen's
+/// methods would then pass a null pointer ("null pointer passed to rust");
+/// here they throw a typed `USE_AFTER_FREE` error instead. `__wbg_ptr` is
+/// wasm-bindgen's (pinned) field for the Rust object, 0 once freed.
+#[wasm_bindgen(inline_js = r#"
+export function make_iterable(it) {
+  const proto = Object.getPrototypeOf(it);
+  const freed = (what) => {
+    const detail = `${what} was used after free() released the iterator's memory`;
+    return Object.assign(new Error(`USE_AFTER_FREE: ${detail}`), { code: "USE_AFTER_FREE", path: "", detail });
+  };
+  for (const name of Object.getOwnPropertyNames(proto)) {
+    if (name === "constructor" || name === "free" || name.startsWith("__")) continue;
+    const d = Object.getOwnPropertyDescriptor(proto, name);
+    if (typeof d.value === "function") {
+      const f = d.value;
+      Object.defineProperty(it, name, { configurable: true, writable: true, value(...args) {
+        if (this.__wbg_ptr === 0) throw freed(`${name}()`);
+        return f.apply(this, args);
+      } });
+    } else if (d.get) {
+      const g = d.get;
+      Object.defineProperty(it, name, { configurable: true, get() {
+        if (this.__wbg_ptr === 0) throw freed(name);
+        return g.call(this);
+      } });
+    }
+  }
+  it[Symbol.iterator] = function () { return this; };
+  return it;
+}
+"#)]
 extern "C" {
     fn make_iterable(it: JsValue) -> JsValue;
 }

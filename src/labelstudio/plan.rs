@@ -361,6 +361,8 @@ impl<'d> Planner<'d> {
             })?),
             None => None,
         };
+        // Each distinct body is hashed once for the ids, however many targets get it.
+        let mut digests: Vec<(Body, signing::BodyDigest)> = Vec::new();
         Ok(self
             .targets
             .iter()
@@ -371,7 +373,15 @@ impl<'d> Planner<'d> {
                 };
                 let mut headers = t.headers.clone();
                 if let (Some(key), Some(signing), Some(ts)) = (&t.key, signing, timestamp) {
-                    let id = signing::delivery_id(signing.id.as_deref(), self.event.action.action, t.id, k, body.as_bytes());
+                    let digest = || match digests.iter().find(|(b, _)| b.shares(&body)) {
+                        Some((_, d)) => *d,
+                        None => {
+                            let d = signing::body_digest(body.as_bytes());
+                            digests.push((body.clone(), d));
+                            d
+                        }
+                    };
+                    let id = signing::delivery_id(signing.id.as_deref(), self.event.action.action, t.id, k, digest);
                     let signature = key.sign(&id, ts, body.as_bytes());
                     headers.extend([(signing::ID.into(), id), (signing::TIMESTAMP.into(), ts.to_string()), (signing::SIGNATURE.into(), signature)]);
                 }

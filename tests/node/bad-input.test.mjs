@@ -154,6 +154,20 @@ if (process.env.LS_BAD_INPUT_CHILD) {
     typed(() => lib.planBatches(event([task(1, { x: NaN })])), "INVALID_EVENT", "instance[0].data.x");
   });
 
+  test("J15 planBatches used after free(): a typed USE_AFTER_FREE error, not a null pointer", () => {
+    const it = lib.planBatches(event([task(1, {}), task(2, {})]));
+    assert.equal(it.action, "TASKS_CREATED");
+    it.free();
+    typed(() => it.next(), "USE_AFTER_FREE", "");
+    typed(() => it.targets, "USE_AFTER_FREE", "");
+    typed(() => [...it], "USE_AFTER_FREE", "");
+    const e = typed(() => it.batchCount, "USE_AFTER_FREE", "");
+    assert.match(e.detail, /batchCount was used after free\(\)/);
+    // An iterator that is not freed still works to the end.
+    const ok = lib.planBatches(event([task(1, {})], { batchSize: 1 }));
+    assert.equal([...ok].length, 1);
+  });
+
   test("J02 Infinity and -Infinity from a JS object are INVALID_EVENT at their path", () => {
     typed(() => lib.buildDeliveries(event([task(1, { x: Infinity })])), "INVALID_EVENT", "instance[0].data.x");
     const e = typed(() => lib.buildDeliveries(event([task(1, {}, { precomputed_agreement: -Infinity })])), "INVALID_EVENT", "instance[0].precomputed_agreement");
