@@ -30,19 +30,30 @@ pub mod wasm;
 pub use error::{Error, ErrorCode};
 pub use json::locate::Span;
 pub use labelstudio::batches::{Batch, Batches};
-pub use labelstudio::event::{BodyAs, Options, DEFAULT_BATCH_SIZE};
+pub use labelstudio::event::{BodyAs, Options, OptionsPatch, Signing, DEFAULT_BATCH_SIZE};
 pub use labelstudio::plan::{Body, Delivery, Plan, Skipped, Warning};
 pub use labelstudio::registry::{Action, ACTIONS};
 pub use labelstudio::targets::{MissReason, SkipReason, Unmatched};
 
 /// Builds every delivery for an event given as JSON text.
 pub fn build_deliveries(event_json: &str) -> Result<Plan, Error> {
-    labelstudio::plan::build(event_json)
+    labelstudio::plan::build(event_json, &OptionsPatch::default())
 }
 
 /// Builds every delivery for an event given as UTF-8 JSON bytes.
 pub fn build_deliveries_bytes(event_json: &[u8]) -> Result<Plan, Error> {
-    labelstudio::plan::build_bytes(event_json)
+    labelstudio::plan::build_bytes(event_json, &OptionsPatch::default())
+}
+
+/// As [`build_deliveries`], with options given apart from the event (e.g. a
+/// signing secret that should not travel inside it) over the event's own.
+pub fn build_deliveries_with(event_json: &str, options: &OptionsPatch) -> Result<Plan, Error> {
+    labelstudio::plan::build(event_json, options)
+}
+
+/// As [`build_deliveries_bytes`], with options over the event's own.
+pub fn build_deliveries_bytes_with(event_json: &[u8], options: &OptionsPatch) -> Result<Plan, Error> {
+    labelstudio::plan::build_bytes(event_json, options)
 }
 
 /// The receiver's check of a body: the action of a body Label Studio could

@@ -12,7 +12,7 @@
 //!   lost); BigInt gives large ints exactly; `Date` becomes an ISO string.
 
 use crate::error::{Error, ErrorCode, Path};
-use crate::labelstudio::event::BodyAs;
+use crate::labelstudio::event::{BodyAs, OptionsPatch};
 use crate::labelstudio::batches::Batches;
 use crate::labelstudio::plan::{Body, Delivery, Plan};
 use crate::json::reader::MAX_DEPTH;
@@ -56,12 +56,13 @@ fn js_parse_url(url: &str) -> crate::host::ParsedUrl {
     Ok((scheme, host, port))
 }
 
-/// `buildDeliveries(event)`: every delivery Label Studio would send.
+/// `buildDeliveries(event, options?)`: every delivery Label Studio would send;
+/// `options` (e.g. a signing secret kept out of the event) replace the event's own.
 #[wasm_bindgen(js_name = buildDeliveries, skip_typescript)]
-pub fn build_deliveries(event: JsValue) -> Result<JsValue, JsValue> {
+pub fn build_deliveries(event: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
     use_host();
-    event_text(&event, "buildDeliveries")
-        .and_then(|text| text.build())
+    options_patch(&options)
+        .and_then(|options| event_text(&event, "buildDeliveries").and_then(|text| text.build(&options)))
         .and_then(|p| fits_in_js_strings(&p.deliveries, p.options.body_as).map(|()| p))
         .map(|p| plan_to_js(&p))
         .map_err(error_to_js)
@@ -75,19 +76,32 @@ enum EventText {
 }
 
 impl EventText {
-    fn build(&self) -> Result<crate::Plan, Error> {
+    fn build(&self, options: &OptionsPatch) -> Result<crate::Plan, Error> {
         match self {
-            EventText::Text(s) => crate::build_deliveries(s),
-            EventText::Bytes(b) => crate::build_deliveries_bytes(b),
+            EventText::Text(s) => crate::build_deliveries_with(s, options),
+            EventText::Bytes(b) => crate::build_deliveries_bytes_with(b, options),
         }
     }
 
-    fn batches(self) -> Result<Batches, Error> {
+    fn batches(self, options: &OptionsPatch) -> Result<Batches, Error> {
         match self {
-            EventText::Text(s) => Batches::new(s),
-            EventText::Bytes(b) => Batches::from_bytes(b),
+            EventText::Text(s) => Batches::with_options(s, options),
+            EventText::Bytes(b) => Batches::from_bytes_with_options(b, options),
         }
     }
+}
+
+/// The optional second argument: options over the event's own (a plain object).
+fn options_patch(options: &JsValue) -> Result<OptionsPatch, Error> {
+    if options.is_undefined() || options.is_null() {
+        return Ok(OptionsPatch::default());
+    }
+    if !options.is_object() || Array::is_array(options) {
+        return Err(Error::event("options", "the second argument, options, must be an object such as {ssrfProtection: false}"));
+    }
+    let mut out = Vec::new();
+    write_js(options, &mut out, &Path::Root("options"), 0)?;
+    OptionsPatch::parse(std::str::from_utf8(&out).map_err(|_| Error::event("options", "the options could not be read as text"))?)
 }
 
 /// The event's JSON text, from any of the three forms, once it is known to
@@ -303,15 +317,17 @@ fn skipped_to_js(skipped: &[crate::labelstudio::plan::Skipped]) -> Array {
     reasons_to_js(skipped.iter().map(|s| (s.webhook_id, s.reason.as_str(), s.message.as_str(), s.path.as_deref())))
 }
 
-/// `planBatches(event)`: the plan one batch at a time, for events too large
+/// `planBatches(event, options?)`: the plan one batch at a time, for events too large
 /// to hold every body at once. An iterator (`for (const batch of ...)`) whose
 /// values are `{ batch, deliveries }`, with `action`, `targets`, `skipped` and
 /// `batchCount` known up front. Errors in the envelope throw here; errors in
 /// a row throw from the `next()` of its batch.
 #[wasm_bindgen(js_name = planBatches, skip_typescript)]
-pub fn plan_batches(event: JsValue) -> Result<JsValue, JsValue> {
+pub fn plan_batches(event: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
     use_host();
-    let batches = event_text(&event, "planBatches").and_then(EventText::batches).map_err(error_to_js)?;
+    let batches = options_patch(&options)
+        .and_then(|options| event_text(&event, "planBatches").and_then(|text| text.batches(&options)))
+        .map_err(error_to_js)?;
     Ok(make_iterable(BatchIterator { batches }.into()))
 }
 

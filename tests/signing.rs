@@ -112,3 +112,19 @@ fn bad_signing_options_are_typed_errors_that_never_repeat_the_secret() {
     let p = plan(&format!(r#"{{"signing": {{"secret": "{SECRET}"}}}}"#));
     assert!(!format!("{p:?}").contains(&SECRET[6..]), "Debug of a plan shows no secret");
 }
+
+#[test]
+fn options_given_apart_from_the_event_replace_its_own() {
+    use ls_webhooks::{build_deliveries_with, OptionsPatch};
+    let text = event(r#"{"batchSize": 2, "ssrfProtection": true}"#);
+    let patch = OptionsPatch::parse(&format!(r#"{{"signing": {{"secret": "{SECRET}", "timestamp": 5}}, "ssrfProtection": false}}"#)).unwrap();
+    let p = build_deliveries_with(&text, &patch).unwrap();
+    assert!(!p.options.ssrf_protection, "the given option wins");
+    assert_eq!(p.options.batch_size, 2, "the event's other options stay");
+    assert!(p.deliveries.iter().all(|d| header(&d.headers, "webhook-timestamp") == Some("5")));
+    let e = OptionsPatch::parse(r#"{"signing": {"secret": "whsec_%%hunter2"}}"#).unwrap_err();
+    assert_eq!((e.code, e.path.as_str()), (ErrorCode::InvalidEvent, "options.signing.secret"));
+    assert!(!e.message.contains("hunter2"));
+    assert_eq!(OptionsPatch::parse("[1]").unwrap_err().path, "options");
+    assert_eq!(OptionsPatch::parse("{").unwrap_err().path, "options");
+}

@@ -94,7 +94,7 @@ fn body(d: &JsValue) -> String {
 
 #[wasm_bindgen_test]
 fn object_form_renders_kinds_dates_and_bigints() {
-    let plan = build_deliveries(annotation_event()).unwrap();
+    let plan = build_deliveries(annotation_event(), JsValue::UNDEFINED).unwrap();
     assert_eq!(stringify(&get(&plan, "targets")), "[2]");
     let d = deliveries(&plan);
     assert_eq!(d.len(), 1);
@@ -110,15 +110,15 @@ fn object_form_renders_kinds_dates_and_bigints() {
 fn string_and_bytes_forms_agree_with_the_object_form() {
     let event = annotation_event();
     let text = stringify(&event);
-    let from_object = stringify(&build_deliveries(event).unwrap());
-    assert_eq!(stringify(&build_deliveries(JsValue::from_str(&text)).unwrap()), from_object);
+    let from_object = stringify(&build_deliveries(event, JsValue::UNDEFINED).unwrap());
+    assert_eq!(stringify(&build_deliveries(JsValue::from_str(&text), JsValue::UNDEFINED).unwrap()), from_object);
     let bytes = Uint8Array::from(text.as_bytes());
-    assert_eq!(stringify(&build_deliveries(bytes.into()).unwrap()), from_object);
+    assert_eq!(stringify(&build_deliveries(bytes.into(), JsValue::UNDEFINED).unwrap()), from_object);
 }
 
 #[wasm_bindgen_test]
 fn batches_share_bodies_and_bytes_out() {
-    let plan = build_deliveries(ids_event(5, "bytes")).unwrap();
+    let plan = build_deliveries(ids_event(5, "bytes"), JsValue::UNDEFINED).unwrap();
     let d = deliveries(&plan);
     // 3 batches of (1, 2 payload targets; 3 action-only) -> 3 x 3 deliveries.
     assert_eq!(d.len(), 9);
@@ -130,22 +130,22 @@ fn batches_share_bodies_and_bytes_out() {
     assert!(!same_object(&b0, &get(&d[2], "body")));
     let text = String::from_utf8(b0.dyn_into::<Uint8Array>().unwrap().to_vec()).unwrap();
     assert_eq!(text, r#"{"action": "TASKS_DELETED", "tasks": [{"id": 1}, {"id": 2}]}"#);
-    let empty = build_deliveries(ids_event(0, "string")).unwrap();
+    let empty = build_deliveries(ids_event(0, "string"), JsValue::UNDEFINED).unwrap();
     assert_eq!(deliveries(&empty).len(), 0);
 }
 
 #[wasm_bindgen_test]
 fn class_instances_with_getters_are_rows() {
-    let want = stringify(&build_deliveries(annotation_event()).unwrap());
-    assert_eq!(stringify(&build_deliveries(with_class_row()).unwrap()), want);
+    let want = stringify(&build_deliveries(annotation_event(), JsValue::UNDEFINED).unwrap());
+    assert_eq!(stringify(&build_deliveries(with_class_row(), JsValue::UNDEFINED).unwrap()), want);
 }
 
 #[wasm_bindgen_test]
 fn array_buffers_views_and_a_bom_are_the_same_event() {
     let text = r#"{"action": "PROJECT_DELETED", "organization": 1, "instance": {"id": 7}, "webhooks": [{"id": 1, "url": "https://a.example/"}]}"#;
-    let want = body(&deliveries(&build_deliveries(JsValue::from_str(text)).unwrap())[0]);
+    let want = body(&deliveries(&build_deliveries(JsValue::from_str(text), JsValue::UNDEFINED).unwrap())[0]);
     for form in event_forms(text).iter() {
-        let plan = build_deliveries(form).unwrap();
+        let plan = build_deliveries(form, JsValue::UNDEFINED).unwrap();
         assert_eq!(body(&deliveries(&plan)[0]), want);
     }
 }
@@ -162,7 +162,7 @@ fn errors_are_js_errors_with_code_and_path() {
         (with_throwing_getter(), "INVALID_EVENT", "instance.lead_time"),
     ];
     for (event, code, path) in cases {
-        let e = build_deliveries(event).unwrap_err();
+        let e = build_deliveries(event, JsValue::UNDEFINED).unwrap_err();
         assert!(e.is_instance_of::<js_sys::Error>());
         assert_eq!(get(&e, "code").as_string().unwrap(), code);
         assert_eq!(get(&e, "path").as_string().unwrap(), path);
@@ -170,23 +170,23 @@ fn errors_are_js_errors_with_code_and_path() {
     // One unreadable webhook row is skipped on its own: null id, the field's path.
     let plan = build_deliveries(JsValue::from_str(
         r#"{"action": "PROJECT_DELETED", "organization": 1, "instance": {"id": 7}, "webhooks": [{"id": "x", "url": "https://a.example/"}, {"id": 2, "url": "https://b.example/"}]}"#,
-    ))
+    ), JsValue::UNDEFINED)
     .unwrap();
     let skipped = Array::from(&get(&plan, "skipped")).get(0);
     assert!(get(&skipped, "webhookId").is_null());
     assert_eq!(get(&skipped, "reason").as_string().unwrap(), "INVALID_WEBHOOK");
     assert_eq!(get(&skipped, "path").as_string().unwrap(), "webhooks[0].id");
     assert_eq!(deliveries(&plan).len(), 1);
-    let e = build_deliveries(with_throwing_getter()).unwrap_err();
+    let e = build_deliveries(with_throwing_getter(), JsValue::UNDEFINED).unwrap_err();
     assert!(get(&e, "detail").as_string().unwrap().contains("db connection closed"));
     // Malformed JSON says where, as numbers; other errors have no offset.
-    let e = build_deliveries(JsValue::from_str("{\"action\":\n  ,}")).unwrap_err();
+    let e = build_deliveries(JsValue::from_str("{\"action\":\n  ,}"), JsValue::UNDEFINED).unwrap_err();
     assert_eq!((get(&e, "offset").as_f64(), get(&e, "line").as_f64(), get(&e, "column").as_f64()), (Some(13.0), Some(2.0), Some(3.0)));
-    let e = build_deliveries(JsValue::from_str(r#"{"action": "NOPE", "organization": 1}"#)).unwrap_err();
+    let e = build_deliveries(JsValue::from_str(r#"{"action": "NOPE", "organization": 1}"#), JsValue::UNDEFINED).unwrap_err();
     assert!(get(&e, "offset").is_undefined());
     let event = annotation_event();
     Reflect::set(&get(&event, "instance"), &"created_at".into(), &"tomorrow".into()).unwrap();
-    let e = build_deliveries(event).unwrap_err();
+    let e = build_deliveries(event, JsValue::UNDEFINED).unwrap_err();
     assert_eq!(get(&e, "code").as_string().unwrap(), "INVALID_ROW");
     assert_eq!(get(&e, "path").as_string().unwrap(), "instance.created_at");
 }
@@ -206,8 +206,8 @@ fn registry_and_writer_are_exported() {
 #[wasm_bindgen_test]
 fn plan_batches_yields_the_same_deliveries_batch_by_batch() {
     use ls_webhooks::wasm::plan_batches;
-    let whole = stringify(&get(&build_deliveries(ids_event(5, "string")).unwrap(), "deliveries"));
-    let it = plan_batches(ids_event(5, "string")).unwrap();
+    let whole = stringify(&get(&build_deliveries(ids_event(5, "string"), JsValue::UNDEFINED).unwrap(), "deliveries"));
+    let it = plan_batches(ids_event(5, "string"), JsValue::UNDEFINED).unwrap();
     assert_eq!(get(&it, "batchCount").as_f64(), Some(3.0));
     assert_eq!(stringify(&get(&it, "targets")), "[1,2,3]");
     let next: js_sys::Function = get(&it, "next").dyn_into().unwrap();

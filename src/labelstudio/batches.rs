@@ -6,7 +6,7 @@
 //! the event and one batch of bodies are alive at a time.
 
 use crate::error::Error;
-use crate::labelstudio::event::{self, Options};
+use crate::labelstudio::event::{self, Options, OptionsPatch};
 use crate::labelstudio::plan::{Delivery, Planner, Skipped, Warning};
 use crate::labelstudio::targets::Unmatched;
 use crate::json::reader::Doc;
@@ -43,16 +43,26 @@ pub struct Batch {
 impl Batches {
     /// Parses and checks the event; rows are rendered later, batch by batch.
     pub fn new(event_json: String) -> Result<Batches, Error> {
-        Batches::from_doc(event::parse_doc_owned(event_json)?)
+        Batches::with_options(event_json, &OptionsPatch::default())
     }
 
     /// As [`Batches::new`], from UTF-8 bytes (checked while they are read).
     pub fn from_bytes(event_json: Vec<u8>) -> Result<Batches, Error> {
-        Batches::from_doc(event::parse_doc_bytes(event_json)?)
+        Batches::from_bytes_with_options(event_json, &OptionsPatch::default())
     }
 
-    fn from_doc(doc: crate::json::reader::Doc<'static>) -> Result<Batches, Error> {
-        let parsed = Parsed::try_new(doc, |doc| event::read(doc).and_then(Planner::new))?;
+    /// As [`Batches::new`], with `options` (given apart from the event) over the event's own.
+    pub fn with_options(event_json: String, options: &OptionsPatch) -> Result<Batches, Error> {
+        Batches::from_doc(event::parse_doc_owned(event_json)?, options)
+    }
+
+    /// As [`Batches::from_bytes`], with `options` over the event's own.
+    pub fn from_bytes_with_options(event_json: Vec<u8>, options: &OptionsPatch) -> Result<Batches, Error> {
+        Batches::from_doc(event::parse_doc_bytes(event_json)?, options)
+    }
+
+    fn from_doc(doc: crate::json::reader::Doc<'static>, options: &OptionsPatch) -> Result<Batches, Error> {
+        let parsed = Parsed::try_new(doc, |doc| event::read_with(doc, options).and_then(Planner::new))?;
         let (action, targets, skipped, unmatched, warnings, options, count) = parsed.with_dependent(|_, p| {
             (p.action().action, p.targets().to_vec(), p.skipped().to_vec(), p.unmatched().to_vec(), p.warnings(), p.options().clone(), p.batch_count())
         });

@@ -117,6 +117,13 @@ pub fn parse_doc_bytes<'a>(bytes: impl Into<std::borrow::Cow<'a, [u8]>>) -> Resu
     })
 }
 
+/// [`read`], then `options` (given apart from the event) over the event's own.
+pub fn read_with<'d>(doc: &'d Doc<'_>, options: &OptionsPatch) -> Result<Event<'d>, Error> {
+    let mut event = read(doc)?;
+    options.apply(&mut event.options);
+    Ok(event)
+}
+
 pub fn read<'d>(doc: &'d Doc<'_>) -> Result<Event<'d>, Error> {
     let root = doc.root();
     let entries: Vec<_> = root
@@ -283,30 +290,73 @@ fn webhook(w: Value<'_>, i: usize, organization: i64) -> Result<Webhook, Error> 
 }
 
 fn options(o: Value<'_>) -> Result<Options, Error> {
-    let entries = o.entries().ok_or_else(|| Error::event("options", "\"options\" must be an object"))?;
     let mut opts = Options::default();
-    for (key, v) in entries {
-        let path = format!("options.{key}");
-        match &*key {
-            "batchSize" => {
-                let n = v.as_number().filter(|n| n.is_int).and_then(|n| n.text.parse::<usize>().ok()).filter(|n| *n >= 1);
-                opts.batch_size = n.ok_or_else(|| Error::event(path, "batchSize must be a positive integer"))?;
-            }
-            "ssrfProtection" => {
-                opts.ssrf_protection = v.as_bool().ok_or_else(|| Error::event(path, "ssrfProtection must be true or false"))?;
-            }
-            "bodyAs" => {
-                opts.body_as = match v.as_str().as_deref() {
-                    Some("string") => BodyAs::String,
-                    Some("bytes") => BodyAs::Bytes,
-                    _ => return Err(Error::event(path, "bodyAs must be \"string\" or \"bytes\"")),
+    OptionsPatch::read(o)?.apply(&mut opts);
+    Ok(opts)
+}
+
+/// Options given apart from the event: the host's own settings (a CLI flag,
+/// a signing secret that should not travel inside the event). Each option
+/// given replaces the event's own; errors name it as `options.<name>`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OptionsPatch {
+    batch_size: Option<usize>,
+    ssrf_protection: Option<bool>,
+    body_as: Option<BodyAs>,
+    signing: Option<Signing>,
+}
+
+impl OptionsPatch {
+    /// From the JSON text of an options object (`{"ssrfProtection": false}`).
+    pub fn parse(json: &str) -> Result<OptionsPatch, Error> {
+        let doc = Doc::parse(json).map_err(|e| {
+            let at = Location { offset: e.offset, line: e.line, column: e.column };
+            Error::event("options", format!("the options are not JSON: {} at line {} column {}", e.message, e.line, e.column)).at(at)
+        })?;
+        OptionsPatch::read(doc.root())
+    }
+
+    fn read(o: Value<'_>) -> Result<OptionsPatch, Error> {
+        let entries = o.entries().ok_or_else(|| Error::event("options", "\"options\" must be an object"))?;
+        let mut patch = OptionsPatch::default();
+        for (key, v) in entries {
+            let path = format!("options.{key}");
+            match &*key {
+                "batchSize" => {
+                    let n = v.as_number().filter(|n| n.is_int).and_then(|n| n.text.parse::<usize>().ok()).filter(|n| *n >= 1);
+                    patch.batch_size = Some(n.ok_or_else(|| Error::event(path, "batchSize must be a positive integer"))?);
                 }
+                "ssrfProtection" => {
+                    patch.ssrf_protection = Some(v.as_bool().ok_or_else(|| Error::event(path, "ssrfProtection must be true or false"))?);
+                }
+                "bodyAs" => {
+                    patch.body_as = Some(match v.as_str().as_deref() {
+                        Some("string") => BodyAs::String,
+                        Some("bytes") => BodyAs::Bytes,
+                        _ => return Err(Error::event(path, "bodyAs must be \"string\" or \"bytes\"")),
+                    })
+                }
+                "signing" => patch.signing = Some(signing_options(v)?),
+                _ => return Err(Error::event(path, format!("unknown option {key:?} (batchSize, bodyAs, signing, ssrfProtection)"))),
             }
-            "signing" => opts.signing = Some(signing_options(v)?),
-            _ => return Err(Error::event(path, format!("unknown option {key:?} (batchSize, bodyAs, signing, ssrfProtection)"))),
+        }
+        Ok(patch)
+    }
+
+    pub fn apply(&self, to: &mut Options) {
+        if let Some(n) = self.batch_size {
+            to.batch_size = n;
+        }
+        if let Some(b) = self.ssrf_protection {
+            to.ssrf_protection = b;
+        }
+        if let Some(b) = self.body_as {
+            to.body_as = b;
+        }
+        if let Some(s) = &self.signing {
+            to.signing = Some(s.clone());
         }
     }
-    Ok(opts)
 }
 
 /// `options.signing`. No message repeats a secret.

@@ -6,7 +6,7 @@
 //! `send_payload` false share one `{"action": ...}` body.
 
 use crate::error::{Error, Path};
-use crate::labelstudio::event::{self, Event, Instance, Options};
+use crate::labelstudio::event::{self, Event, Instance, Options, OptionsPatch};
 use crate::labelstudio::layout::{self, Source};
 use crate::json::pyjson;
 use crate::json::reader::{Doc, Kind, Value};
@@ -160,19 +160,18 @@ pub struct Planner<'d> {
     renderer: Renderer<'d>,
 }
 
-/// Builds the whole plan for the event in `text`.
-pub fn build(text: &str) -> Result<Plan, Error> {
-    build_doc(&event::parse_doc(text)?)
+/// Builds the whole plan for the event in `text`; `options` replace the event's own.
+pub fn build(text: &str, options: &OptionsPatch) -> Result<Plan, Error> {
+    build_doc(&event::parse_doc(text)?, options)
 }
 
 /// Builds the plan for an event given as UTF-8 bytes.
-pub fn build_bytes(bytes: &[u8]) -> Result<Plan, Error> {
-    build_doc(&event::parse_doc_bytes(bytes)?)
+pub fn build_bytes(bytes: &[u8], options: &OptionsPatch) -> Result<Plan, Error> {
+    build_doc(&event::parse_doc_bytes(bytes)?, options)
 }
 
-fn build_doc(doc: &Doc<'_>) -> Result<Plan, Error> {
-    let event = event::read(doc)?;
-    let mut planner = Planner::new(event)?;
+fn build_doc(doc: &Doc<'_>, options: &OptionsPatch) -> Result<Plan, Error> {
+    let mut planner = Planner::new(event::read_with(doc, options)?)?;
     let mut deliveries = Vec::new();
     for k in 0..planner.batch_count() {
         deliveries.extend(planner.batch(k)?);
