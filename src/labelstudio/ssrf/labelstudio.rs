@@ -5,8 +5,7 @@
 //! Only what decides the destination is reproduced: the scheme, the host as
 //! `gethostbyname` reads it, and the port.
 
-use icu_properties::props::GeneralCategory;
-use icu_properties::CodePointMapData;
+use super::idna2008;
 use std::net::Ipv4Addr;
 
 /// The host as `gethostbyname` would see it.
@@ -126,7 +125,7 @@ fn split_host_port(host_port: &str) -> Result<(&str, Option<u16>), Refused> {
 /// urllib3's `_normalize_host` for http(s): no spaces or control characters;
 /// numeric forms (`_IPV4_RE`) kept as they are; otherwise `%XX` of unreserved
 /// characters decoded, and each dot-separated label lowercased, or IDNA-encoded
-/// when it is not ASCII.
+/// when it is not ASCII (`idna2008.rs`; an ASCII label is never checked there).
 fn normalize_name(host: &str) -> Result<String, Refused> {
     if host.chars().any(|c| c <= ' ' || c == '\x7f') {
         return Err(format!("the host {host:?} has a space or a control character"));
@@ -165,7 +164,9 @@ fn normalize_name(host: &str) -> Result<String, Refused> {
                 char::from(if escape { c.to_ascii_uppercase() } else { c.to_ascii_lowercase() })
             }));
         } else {
-            out.push_str(&idna2008_alabel(label).ok_or_else(|| format!("{label:?} is not a valid IDNA 2008 label"))?);
+            // `idna.encode(label.lower(), strict=True, std3_rules=True)`.
+            let encoded = idna2008::encode_label(label).map_err(|why| format!("urllib3 refuses the host label {label:?} (IDNA 2008): {why}"))?;
+            out.push_str(&encoded);
         }
     }
     Ok(out)
@@ -179,64 +180,6 @@ fn is_urllib3_ipv4(host: &str) -> bool {
             Some(hex) => !hex.is_empty() && hex.bytes().all(|b| b.is_ascii_hexdigit()),
             None => !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()),
         })
-}
-
-/// `idna.encode(label.lower(), strict=True, std3_rules=True)` (IDNA 2008, no
-/// UTS 46 mapping), conservatively: a label is accepted only when UTS 46 leaves
-/// it unchanged (so nothing needed mapping: no upper case, full-width or
-/// circled forms, ideographic full stops) and every character is a letter,
-/// digit or mark that IDNA 2008 allows without context. Anything else is
-/// refused, as the `idna` package refuses it (or, for the rare context rules
-/// left out here, refused where Label Studio might send: see the README).
-fn idna2008_alabel(label: &str) -> Option<String> {
-    let lower = label.to_lowercase();
-    let (unicode, checked) = idna::uts46::Uts46::new().to_unicode(
-        lower.as_bytes(),
-        idna::uts46::AsciiDenyList::STD3,
-        idna::uts46::Hyphens::Check,
-    );
-    if checked.is_err() || unicode != lower {
-        return None;
-    }
-    let gc = CodePointMapData::<GeneralCategory>::new();
-    let mut chars = lower.chars();
-    let first = chars.next()?;
-    if matches!(gc.get(first), GeneralCategory::NonspacingMark | GeneralCategory::SpacingMark | GeneralCategory::EnclosingMark) {
-        return None;
-    }
-    let allowed = |c: char| {
-        c.is_ascii_lowercase()
-            || c.is_ascii_digit()
-            || c == '-'
-            || (!c.is_ascii()
-                && matches!(
-                    gc.get(c),
-                    GeneralCategory::LowercaseLetter
-                        | GeneralCategory::OtherLetter
-                        | GeneralCategory::ModifierLetter
-                        | GeneralCategory::NonspacingMark
-                        | GeneralCategory::SpacingMark
-                        | GeneralCategory::DecimalNumber
-                )
-                && !idna2008_disallowed_or_contextual(c))
-    };
-    if !lower.chars().all(allowed) {
-        return None;
-    }
-    let alabel = format!("xn--{}", idna::punycode::encode_str(&lower)?);
-    (alabel.len() <= 63).then_some(alabel)
-}
-
-/// RFC 5892's exceptions, ignorable blocks and old Hangul jamo (DISALLOWED),
-/// and its CONTEXTO/CONTEXTJ characters (refused here rather than judged in context).
-fn idna2008_disallowed_or_contextual(c: char) -> bool {
-    matches!(c as u32,
-        0x0640 | 0x07FA | 0x302E | 0x302F | 0x3031..=0x3035 | 0x303B // exceptions: DISALLOWED
-        | 0x00B7 | 0x0375 | 0x05F3 | 0x05F4 | 0x30FB | 0x0660..=0x0669 | 0x06F0..=0x06F9 // CONTEXTO
-        | 0x200C | 0x200D // CONTEXTJ
-        | 0x20D0..=0x20FF | 0x1D100..=0x1D1FF | 0x1D200..=0x1D24F // ignorable blocks
-        | 0x1100..=0x11FF | 0xA960..=0xA97F | 0xD7B0..=0xD7FF // old Hangul jamo
-    )
 }
 
 /// Python encodes the host with its `idna` codec before resolving: an ASCII

@@ -6,6 +6,9 @@
 //! reserved address. Host names stay unresolved here: the send-time guard
 //! (`js/safe-fetch.js`) resolves them once and checks every address.
 
+mod idna2008;
+#[rustfmt::skip]
+mod idna2008_tables;
 pub mod labelstudio;
 mod reserved;
 pub mod whatwg;
