@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the browser's module into www/pkg/ (the payload preview, and any page
 # that imports it): size over speed. The `web` profile (opt-level z), without
-# the `schemas` feature (the schemas ship as docs/schemas/*.json), then
+# the `schemas` and `receiver` features (the schemas ship as docs/schemas/*.json;
+# receivers run on servers, with the Node package), then
 # binaryen's wasm-opt from npm (wasm-pack would download binaryen, which this
 # network cannot reach). BENCHMARKS.md gives the sizes.
 set -euo pipefail

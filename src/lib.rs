@@ -59,6 +59,7 @@ pub fn build_deliveries_bytes_with(event_json: &[u8], options: &OptionsPatch) ->
 /// The receiver's check of a body: the action of a body Label Studio could
 /// have sent (its registry, body layout and serializers' fields), or an
 /// `INVALID_BODY` error naming the first offending field.
+#[cfg(feature = "receiver")]
 pub fn check_body(body: &str) -> Result<&'static Action, Error> {
     let doc = json::reader::Doc::parse(body)
         .map_err(|e| labelstudio::received::syntax(&e.message, e.path, error::Location { offset: e.offset, line: e.line, column: e.column }))?;

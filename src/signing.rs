@@ -10,6 +10,7 @@
 //!
 //! [`verify`] is the receiver's side of the same rule.
 
+#[cfg(feature = "receiver")]
 use crate::error::{Error, ErrorCode};
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
@@ -67,6 +68,7 @@ impl Key {
     }
 
     /// Whether `signature` (base64, without `v1,`) signs this message, in constant time.
+    #[cfg(feature = "receiver")]
     fn signs(&self, signature: &str, id: &str, timestamp: i64, body: &[u8]) -> bool {
         BASE64.decode(signature).is_ok_and(|sig| self.mac(id, timestamp, body).verify_slice(&sig).is_ok())
     }
@@ -109,6 +111,7 @@ pub fn delivery_id(event_id: Option<&str>, action: &str, webhook_id: i64, batch:
 /// `v1` signatures in `webhook-signature` (space-separated, so a sender can
 /// sign with an old and a new key while rotating) made by one of `keys`.
 /// `header` looks a header up by its lowercase name.
+#[cfg(feature = "receiver")]
 pub fn verify(header: impl Fn(&str) -> Option<String>, body: &[u8], keys: &[Key], tolerance: i64, now: i64) -> Result<(), Error> {
     let get = |name: &str| {
         header(name).filter(|v| !v.is_empty()).ok_or_else(|| Error::new(ErrorCode::MissingHeader, name, format!("no {name} header: the delivery is not signed")))
@@ -149,6 +152,7 @@ mod tests {
     const BODY: &[u8] = br#"{"test": 2432232314}"#;
     const SIG: &str = "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=";
 
+    #[cfg(feature = "receiver")]
     fn headers(id: &str, ts: &str, sig: &str) -> impl Fn(&str) -> Option<String> {
         let (id, ts, sig) = (id.to_owned(), ts.to_owned(), sig.to_owned());
         move |name: &str| match name {
@@ -167,6 +171,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "receiver")]
     fn verifies_what_it_signs_and_nothing_else() {
         let key = Key::parse(SECRET).unwrap();
         let ts = TS.to_string();

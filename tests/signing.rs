@@ -1,6 +1,6 @@
 //! Standard Webhooks signing (`options.signing`), natively: the three headers
 //! after Label Studio's own, the bodies untouched, ids stable, secrets never shown.
-#![cfg(not(target_arch = "wasm32"))]
+#![cfg(all(not(target_arch = "wasm32"), feature = "receiver"))]
 
 use ls_webhooks::signing::{self, Key};
 use ls_webhooks::{build_deliveries, ErrorCode, Plan, SkipReason};

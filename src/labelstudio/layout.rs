@@ -7,6 +7,7 @@
 
 use crate::json::pyjson::dict_update;
 use crate::labelstudio::registry::Action;
+#[cfg(any(feature = "schemas", feature = "receiver"))]
 use crate::labelstudio::serializers::SerializerId;
 
 /// What a key of the body carries.
@@ -47,9 +48,11 @@ pub fn with_action_first<K, V>(mut body: Vec<(K, V)>, payload: Vec<(K, V)>, same
 /// (`DELETE /api/projects/{id}/tasks/`, `ProjectTaskListAPI.delete`) emits
 /// TASKS_DELETED with no project, so only organization webhooks get it,
 /// without the `project` key.
+#[cfg(any(feature = "schemas", feature = "receiver"))]
 pub const PROJECT_MAY_BE_ABSENT: &[&str] = &["TASKS_DELETED"];
 
 /// What a key of the body carries.
+#[cfg(any(feature = "schemas", feature = "receiver"))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Role {
     /// `action`: the action name, always first.
@@ -63,6 +66,7 @@ pub enum Role {
 }
 
 /// One key of a payload body, in body order.
+#[cfg(any(feature = "schemas", feature = "receiver"))]
 #[derive(Debug, Clone, Copy)]
 pub struct BodyKey {
     pub key: &'static str,
@@ -78,6 +82,7 @@ pub struct BodyKey {
 /// The keys of the payload body of `action`, in the order Label Studio
 /// writes them ([`body_layout`], with the project whenever the action
 /// is not organization-only). PROJECT_UPDATED's `project` key is its instance.
+#[cfg(any(feature = "schemas", feature = "receiver"))]
 pub fn body_keys(action: &Action) -> Vec<BodyKey> {
     body_layout(action, !action.organization_only)
         .into_iter()

@@ -10,6 +10,7 @@ pub(crate) mod datetime;
 pub(crate) mod event;
 pub(crate) mod layout;
 pub(crate) mod plan;
+#[cfg(feature = "receiver")]
 pub(crate) mod received;
 pub mod registry;
 pub(crate) mod render;

@@ -1,0 +1,129 @@
+//! The receiver's side: `parseWebhook` and `verifyWebhook` (the `receiver`
+//! feature; the browser's build leaves it out).
+
+use super::{error_to_js, set};
+use crate::error::{Error, ErrorCode};
+use js_sys::{Array, Object, Reflect, Uint8Array};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+/// A received body as text: a string, or UTF-8 bytes (any `ArrayBuffer` or view).
+fn body_text(body: &JsValue, path: &str) -> Result<String, Error> {
+    let bytes = if let Some(text) = body.as_string() {
+        return Ok(text);
+    } else if let Some(b) = body.dyn_ref::<Uint8Array>() {
+        b.to_vec()
+    } else if let Some(buffer) = body.dyn_ref::<js_sys::ArrayBuffer>() {
+        Uint8Array::new(buffer).to_vec()
+    } else if js_sys::ArrayBuffer::is_view(body) {
+        let num = |k: &str| Reflect::get(body, &JsValue::from_str(k)).ok().and_then(|v| v.as_f64()).unwrap_or(0.0) as u32;
+        let buffer = Reflect::get(body, &JsValue::from_str("buffer")).unwrap_or(JsValue::UNDEFINED);
+        Uint8Array::new_with_byte_offset_and_length(&buffer, num("byteOffset"), num("byteLength")).to_vec()
+    } else {
+        return Err(Error::new(ErrorCode::InvalidArgument, path, "the body must be a string or bytes (a Buffer, Uint8Array or ArrayBuffer)"));
+    };
+    String::from_utf8(bytes).map_err(|e| Error::new(ErrorCode::InvalidBody, "", format!("the body is not UTF-8 (byte {})", e.utf8_error().valid_up_to())))
+}
+
+/// `parseWebhook(body)`: the body as a JS value once it is one Label Studio
+/// sends; integers past 2^53 become BigInts (exact). Throws `INVALID_BODY`
+/// with the path of the first offending field.
+#[wasm_bindgen(js_name = parseWebhook, skip_typescript)]
+pub fn parse_webhook(body: JsValue) -> Result<JsValue, JsValue> {
+    body_text(&body, "body").and_then(|text| parse_checked(&text)).map_err(error_to_js)
+}
+
+fn parse_checked(text: &str) -> Result<JsValue, Error> {
+    crate::check_body(text)?;
+    let doc = crate::json::reader::Doc::parse(text).expect("checked above");
+    let value = js_sys::JSON::parse(text).map_err(|_| Error::new(ErrorCode::InvalidBody, "", "JSON.parse refused the body"))?;
+    for (path, digits) in crate::labelstudio::received::big_ints(doc.root()) {
+        let (last, parents) = path.split_last().expect("a number inside the body object");
+        let step = |s: &crate::labelstudio::received::Step| match s {
+            crate::labelstudio::received::Step::Key(k) => JsValue::from_str(k),
+            crate::labelstudio::received::Step::Index(i) => JsValue::from_f64(*i as f64),
+        };
+        let mut parent = value.clone();
+        for s in parents {
+            parent = Reflect::get(&parent, &step(s)).unwrap_or(JsValue::UNDEFINED);
+        }
+        let big = js_sys::BigInt::new(&JsValue::from_str(digits)).map_err(|_| Error::new(ErrorCode::InvalidBody, "", "BigInt refused an integer"))?;
+        // Plain data properties, so a key such as "__proto__" stays a key.
+        let desc = Object::new();
+        set(&desc, "value", &big.into());
+        set(&desc, "writable", &JsValue::TRUE);
+        set(&desc, "enumerable", &JsValue::TRUE);
+        set(&desc, "configurable", &JsValue::TRUE);
+        let _ = Reflect::define_property(parent.unchecked_ref::<Object>(), &step(last), &desc);
+    }
+    Ok(value)
+}
+
+/// `verifyWebhook({headers, body, secret, toleranceSeconds = 300, now})`:
+/// checks a delivery's Standard Webhooks signature (`secret` may be a list,
+/// for key rotation), then returns `parseWebhook(body)`. `headers`: a
+/// `Headers`, a plain object (Node's `req.headers`) or `[name, value]` pairs.
+#[wasm_bindgen(js_name = verifyWebhook, skip_typescript)]
+pub fn verify_webhook(args: JsValue) -> Result<JsValue, JsValue> {
+    use crate::signing::{self, Key};
+    let run = || -> Result<JsValue, Error> {
+        let arg = |k: &str| Reflect::get(&args, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED);
+        let invalid = |path: &str, why: &str| Error::new(ErrorCode::InvalidArgument, path, why);
+        if !args.is_object() {
+            return Err(invalid("", "verifyWebhook takes {headers, body, secret, toleranceSeconds?, now?}"));
+        }
+        let secrets: Vec<JsValue> = match arg("secret") {
+            s if Array::is_array(&s) => Array::from(&s).iter().collect(),
+            s => vec![s],
+        };
+        let keys = secrets
+            .iter()
+            .map(|s| s.as_string().ok_or(()).and_then(|s| Key::parse(&s).map_err(|_| ())))
+            .collect::<Result<Vec<Key>, ()>>()
+            .map_err(|()| invalid("secret", "secret must be a Standard Webhooks secret (whsec_ and base64), or a list of them"))?;
+        if keys.is_empty() {
+            return Err(invalid("secret", "no secret given"));
+        }
+        let tolerance = match arg("toleranceSeconds") {
+            t if t.is_undefined() => signing::DEFAULT_TOLERANCE,
+            t => t.as_f64().filter(|t| t.is_finite() && *t >= 0.0).ok_or_else(|| invalid("toleranceSeconds", "toleranceSeconds must be a number of seconds"))? as i64,
+        };
+        let now = match arg("now") {
+            n if n.is_undefined() => (js_sys::Date::now() / 1000.0).floor() as i64,
+            n if n.is_instance_of::<js_sys::Date>() => (js_sys::Date::from(n).get_time() / 1000.0).floor() as i64,
+            n => n.as_f64().filter(|n| n.is_finite()).ok_or_else(|| invalid("now", "now must be a Date or seconds since the Unix epoch"))?.floor() as i64,
+        };
+        let headers = arg("headers");
+        if !headers.is_object() {
+            return Err(invalid("headers", "headers must be a Headers, an object or [name, value] pairs"));
+        }
+        let body = body_text(&arg("body"), "body")?;
+        signing::verify(|name| header_of(&headers, name), body.as_bytes(), &keys, tolerance, now)?;
+        parse_checked(&body)
+    };
+    run().map_err(error_to_js)
+}
+
+/// A header by lowercase name from a `Headers` (its `get`), `[name, value]`
+/// pairs, or a plain object with names in any case (a list value, as Node
+/// gives repeated headers, is joined the way `Headers` joins it).
+fn header_of(headers: &JsValue, name: &str) -> Option<String> {
+    let text = |v: JsValue| -> Option<String> {
+        if Array::is_array(&v) {
+            let parts: Vec<String> = Array::from(&v).iter().filter_map(|p| p.as_string()).collect();
+            return Some(parts.join(", "));
+        }
+        v.as_string()
+    };
+    if let Ok(get) = Reflect::get(headers, &JsValue::from_str("get")).and_then(|g| g.dyn_into::<js_sys::Function>()) {
+        return get.call1(headers, &JsValue::from_str(name)).ok().and_then(|v| v.as_string());
+    }
+    if Array::is_array(headers) {
+        return Array::from(headers).iter().filter(Array::is_array).map(|pair| Array::from(&pair)).find_map(|pair| {
+            let n = pair.get(0).as_string()?;
+            n.eq_ignore_ascii_case(name).then(|| text(pair.get(1))).flatten()
+        });
+    }
+    let keys = Object::keys(headers.unchecked_ref::<Object>());
+    keys.iter().filter_map(|k| k.as_string()).find(|k| k.eq_ignore_ascii_case(name)).and_then(|k| text(Reflect::get(headers, &JsValue::from_str(&k)).ok()?))
+}
