@@ -4,6 +4,9 @@
 const fs = require("fs");
 const http = require("http");
 const path = require("path");
+// The signing options and the event's bytes with options added (js/commands/), loaded when a
+// command needs them: --version and --help work from cli.js alone.
+const signing = () => require("./commands/signing.js");
 
 const USAGE = `usage: ls-webhooks <command> [options]     (ls-webhooks <command> --help: the command's options)
 
@@ -17,12 +20,16 @@ const USAGE = `usage: ls-webhooks <command> [options]     (ls-webhooks <command>
   queue --redis URL [--json|--failed|--redeliver JOB_ID]   the queue's counts, failures, redelivery
   redeliver --db DB --action A  rebuild events from Label Studio's own database (SQLite file or postgres://)
                                 and show, print (--json) or send (--send) them
+  trigger URL [--action A]      fire every shape of delivery a receiver can get at URL (each action, no
+                                payload, a split import's batches, emoji and big ints) and report its answers
   version, --version, -v        the package's version
   help [COMMAND]                this text, or a command's options (as COMMAND --help)
 
 FILE is an event as JSON (- reads stdin). Without FILE, plan and send use the built-in
 sample TASKS_CREATED event. --no-ssrf-protection (plan, send) sets the event's
 options.ssrfProtection to false, as SSRF_PROTECTION_ENABLED=false does in Label Studio.
+--signing-secret-env NAME or --signing-secret-file PATH (plan, send, redeliver, trigger) sign every
+delivery (Standard Webhooks) with the secret in that variable or file: never on the command line.
 
 exit codes: 0 ok, 1 a delivery failed (send, demo), 2 usage, 3 cannot read the input,
   4 malformed input (not JSON, or not UTF-8), 5 UNKNOWN_ACTION, 6 ORGANIZATION_ONLY_ACTION,
@@ -31,15 +38,26 @@ exit codes: 0 ok, 1 a delivery failed (send, demo), 2 usage, 3 cannot read the i
 const INPUT_EXITS = `exit codes: 0 ok, 2 usage, 3 cannot read the input, 4 malformed input (not JSON, or not
   UTF-8), 5 UNKNOWN_ACTION, 6 ORGANIZATION_ONLY_ACTION, 7 INVALID_EVENT, 8 INVALID_ROW`;
 
+/** The signing options' --help lines (js/commands/signing.js), or a pointer when it is absent. */
+function signingHelpText() {
+  try {
+    return signing().signingHelp();
+  } catch {
+    return "  --signing-secret-env NAME, --signing-secret-file PATH, --signing-id ID   sign the deliveries";
+  }
+}
+
 const FILE_HELP = `  FILE                  an event as JSON, read as bytes (ints of any size and floats stay
                         exact); - reads stdin; without FILE, the built-in sample TASKS_CREATED event
   --no-ssrf-protection  set the event's options.ssrfProtection to false, as
                         SSRF_PROTECTION_ENABLED=false does in Label Studio (every other byte of
-                        the event is kept)`;
+                        the event is kept)
+${signingHelpText()}`;
 
 /** Each command's --help (worker, queue and redeliver: their modules' own). */
 const COMMAND_USAGE = {
   plan: `usage: ls-webhooks plan [FILE|-] [--no-ssrf-protection]
+                         [--signing-secret-env NAME | --signing-secret-file PATH] [--signing-id ID]
 
 Prints the delivery plan of the event as JSON, equal to buildDeliveries (bodies of
 bodyAs "bytes" printed as text).
@@ -50,6 +68,7 @@ ${FILE_HELP}
 ${INPUT_EXITS}`,
   send: `usage: ls-webhooks send [FILE|-] [--timeout S] [--no-ssrf-protection]
        ls-webhooks send [FILE|-] --queue redis://... [--attempts N] [--prefix P] [--timeout S] [--no-ssrf-protection]
+       (both take [--signing-secret-env NAME | --signing-secret-file PATH] [--signing-id ID])
 
 POSTs every delivery of the event's plan through ls-webhooks/safe-fetch (needs undici): with
 SSRF protection on, each connection's host is resolved once and checked; redirects are
@@ -64,6 +83,12 @@ ${FILE_HELP}
   --attempts N          with --queue: tries per delivery (default 1)
   --prefix P            with --queue: the Redis key prefix (default lsw)
   -h, --help            this text
+
+Signed deliveries carry the time they were signed (webhook-timestamp), and receivers refuse
+them after their tolerance (5 minutes in the Standard Webhooks libraries). A job on the queue
+keeps the signature it was enqueued with, through retries (--attempts) and redeliveries
+(ls-webhooks queue --redeliver). With --signing-id, the id is part of each job's id: the same
+event enqueued under another id is queued again, newly signed (under the same id: nothing new).
 
 exit codes: 0 ok, 1 a delivery failed (with --queue: Redis could not be used), 2 usage,
   3 cannot read the input, 4 malformed input (not JSON, or not UTF-8), 5 UNKNOWN_ACTION,
@@ -194,14 +219,14 @@ function isUtf8(bytes) {
 function cliError(name, e, input) {
   if (!e || typeof e.code !== "string" || typeof e.detail !== "string") return e;
   const where = e.path ? ` at ${e.path}` : "";
-  if (typeof e.offset === "number") { // malformed JSON: the library says where, as fields
-    return new CliError(`${name} is not valid JSON: ${e.detail.replace(/^malformed JSON: /, "")}`, EXIT.MALFORMED_JSON);
-  }
   // Bytes that are not UTF-8 are malformed input too. The library reports them as
-  // INVALID_EVENT of the event itself (path "") with no field of their own (no offset, no
-  // distinct code): the CLI checks the bytes itself rather than reading the message.
+  // INVALID_EVENT of the event itself (path "") with no distinct code: the CLI checks the
+  // bytes itself rather than reading the message.
   if (e.code === "INVALID_EVENT" && !e.path && input instanceof Uint8Array && !isUtf8(input)) {
     return new CliError(`${name}: ${e.detail}`, EXIT.MALFORMED_JSON);
+  }
+  if (typeof e.offset === "number") { // malformed JSON: the library says where, as fields
+    return new CliError(`${name} is not valid JSON: ${e.detail.replace(/^malformed JSON: /, "")}`, EXIT.MALFORMED_JSON);
   }
   return new CliError(`${name}: ${e.code}${where}: ${e.detail}`, EXIT[e.code] ?? EXIT.INVALID_EVENT);
 }
@@ -218,107 +243,45 @@ function build(lib, name, event, make = lib.buildDeliveries) {
   }
 }
 
-// ---- --no-ssrf-protection: the event's bytes with options.ssrfProtection false ----
-
-const WS = new Set([0x20, 0x09, 0x0a, 0x0d]);
-
-/** The end (exclusive) of the JSON string starting at i (a quote), or -1. */
-function stringEnd(b, i) {
-  for (let j = i + 1; j < b.length; j++) {
-    if (b[j] === 0x5c) j++;
-    else if (b[j] === 0x22) return j + 1;
-  }
-  return -1;
-}
-
-/** The end (exclusive) of the JSON value starting at i, or -1 (structure only: the library validates). */
-function valueEnd(b, i) {
-  if (b[i] === 0x22) return stringEnd(b, i);
-  if (b[i] === 0x7b || b[i] === 0x5b) {
-    let depth = 0;
-    for (let j = i; j < b.length; j++) {
-      if (b[j] === 0x22) {
-        j = stringEnd(b, j) - 1;
-        if (j < 0) return -1;
-      } else if (b[j] === 0x7b || b[j] === 0x5b) depth++;
-      else if (b[j] === 0x7d || b[j] === 0x5d) {
-        if (--depth === 0) return j + 1;
-      }
-    }
-    return -1;
-  }
-  let j = i;
-  while (j < b.length && !WS.has(b[j]) && b[j] !== 0x2c && b[j] !== 0x7d && b[j] !== 0x5d) j++;
-  return j > i ? j : -1;
-}
+// ---- options from the command line: --no-ssrf-protection, the signing options ----
 
 /**
- * The event's bytes with `"ssrfProtection": false` added as the last key of its options
- * (the library takes a duplicate key's last value, as Python's json.loads does), or a new
- * `"options"` member when there is none (or it is null). Every other byte stays as it was,
- * so rows and bodies are exactly those of the original. null when the bytes are not a
- * JSON object this can patch (the caller then reports the library's own error).
+ * The options the command line adds to the event ({ ssrfProtection: false, signing }), read
+ * from `spec` (signing.js's takeSigningArgs): the secret from its variable or file, checked by
+ * the library. A usage error (never showing the secret) when it cannot be had.
  */
-function withoutSsrfProtection(b) {
-  const skip = (i) => { while (i < b.length && WS.has(b[i])) i++; return i; };
-  let i = skip(0);
-  if (b[i] !== 0x7b) return null;
-  let options = null; // the last top-level "options" value: [start, end)
-  let members = 0;
-  i = skip(i + 1);
-  if (b[i] !== 0x7d) {
-    for (;;) {
-      i = skip(i);
-      if (b[i] !== 0x22) return null;
-      const keyEnd = stringEnd(b, i);
-      if (keyEnd < 0) return null;
-      let key;
-      try { key = JSON.parse(Buffer.from(b.subarray(i, keyEnd)).toString("utf8")); } catch { return null; }
-      i = skip(keyEnd);
-      if (b[i] !== 0x3a) return null;
-      const start = skip(i + 1);
-      const end = valueEnd(b, start);
-      if (end < 0) return null;
-      members++;
-      if (key === "options") options = [start, end];
-      i = skip(end);
-      if (b[i] === 0x2c) { i++; continue; }
-      if (b[i] === 0x7d) break;
-      return null;
-    }
-  }
-  const close = i;
-  if (skip(close + 1) !== b.length) return null;
-  const text = (s) => Buffer.from(s, "utf8");
-  const splice = (at, insert) => Buffer.concat([b.subarray(0, at), text(insert), b.subarray(at)]);
-  if (options && b[options[0]] === 0x7b) {
-    const inner = options[1] - 1; // the options object's closing brace
-    const empty = skip(options[0] + 1) === inner;
-    return splice(inner, `${empty ? "" : ", "}"ssrfProtection": false`);
-  }
-  if (options && Buffer.from(b.subarray(options[0], options[1])).toString("latin1") !== "null") return null;
-  return splice(close, `${members ? ", " : ""}"options": {"ssrfProtection": false}`);
-}
-
-/**
- * build() of the event's bytes, with options.ssrfProtection false when `noSsrfProtection`.
- * `make`: buildDeliveries (a plan) or planBatches (an iterator with the same getters).
- */
-function buildBytes(lib, name, bytes, noSsrfProtection, make = lib.buildDeliveries) {
-  const exact = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (!noSsrfProtection) return build(lib, name, exact, make);
-  const patched = withoutSsrfProtection(bytes);
-  if (patched) {
+function optionsFrom(lib, cmd, noSsrfProtection, spec) {
+  const extra = noSsrfProtection ? { ssrfProtection: false } : {};
+  if (spec) {
     try {
-      const plan = make(new Uint8Array(patched.buffer, patched.byteOffset, patched.byteLength));
-      if (plan.ssrfProtection === false) return plan;
-      if (typeof plan.free === "function") plan.free();
-    } catch {
-      // reported below, from the original bytes
+      extra.signing = signing().signingOptions(lib, cmd, spec, signing().readSecret(cmd, spec));
+    } catch (e) {
+      if (e instanceof signing().SigningError) throw new CliError(e.message, EXIT.USAGE);
+      throw e;
     }
   }
-  build(lib, name, exact, make); // the original's own error, exactly as without the flag
-  throw new CliError(`${name}: cannot set options.ssrfProtection to false in this event`, EXIT.INVALID_EVENT);
+  return extra;
+}
+
+/** Takes the signing options out of `args` (see js/commands/signing.js), as a usage error when they are wrong. */
+function takeSigning(cmd, args) {
+  try {
+    return signing().takeSigningArgs(cmd, args);
+  } catch (e) {
+    if (e instanceof signing().SigningError) throw new CliError(e.message, EXIT.USAGE);
+    throw e;
+  }
+}
+
+/**
+ * build() of the event's bytes with `extra` (see optionsFrom) as the library's second
+ * argument: options given apart from the event, each replacing the event's own, so the
+ * event's bytes (and a secret) stay as they are. `make`: buildDeliveries (a plan) or
+ * planBatches (an iterator with the same getters).
+ */
+function buildBytes(lib, name, bytes, extra, make = lib.buildDeliveries) {
+  const exact = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return build(lib, name, exact, (event) => make(event, extra));
 }
 
 function plural(n, one, many) {
@@ -337,7 +300,9 @@ function help(cmd) {
   return EXIT.OK;
 }
 
-function planCmd(args) {
+function planCmd(argv) {
+  if (argv.some(isHelp)) return help("plan");
+  const { rest: args, spec } = takeSigning("plan", argv);
   let noSsrfProtection = false;
   const files = [];
   for (const a of args) {
@@ -348,8 +313,9 @@ function planCmd(args) {
   }
   if (files.length > 1) throw new CliError(`plan takes one FILE, got: ${files.join(" ")}`, EXIT.USAGE);
   const lib = loadLib();
+  const extra = optionsFrom(lib, "plan", noSsrfProtection, spec);
   const { name, bytes } = readEvent(files[0]);
-  const plan = buildBytes(lib, name, bytes, noSsrfProtection);
+  const plan = buildBytes(lib, name, bytes, extra);
   for (const d of plan.deliveries) d.body = bodyText(d.body); // bodyAs "bytes": print the text
   process.stdout.write(JSON.stringify(plan, null, 2) + "\n");
   return EXIT.OK;
@@ -478,7 +444,9 @@ function parseTimeout(value) {
   return Math.round(s * 1000);
 }
 
-async function sendCmd(args) {
+async function sendCmd(argv) {
+  if (argv.some(isHelp)) return help("send");
+  const { rest: args, spec } = takeSigning("send", argv);
   let timeoutMs = 1000; // Label Studio's WEBHOOK_TIMEOUT
   let noSsrfProtection = false;
   const files = [];
@@ -496,15 +464,18 @@ async function sendCmd(args) {
   }
   if (files.length > 1) throw new CliError(`send takes one FILE, got: ${files.join(" ")}`, EXIT.USAGE);
   const lib = loadLib();
+  const extra = optionsFrom(lib, "send", noSsrfProtection, spec);
   const { name, bytes } = readEvent(files[0]);
   // A large event is planned one batch at a time: the deliverer pulls the next batch when it
   // has room, so only a few batches' bodies are alive. A row that cannot be rendered then
   // stops the event at its batch (the batches before it are sent), as in Label Studio.
-  const source = buildBytes(lib, name, bytes, noSsrfProtection, bytes.length > STREAM_BYTES ? lib.planBatches : lib.buildDeliveries);
+  const source = buildBytes(lib, name, bytes, extra, bytes.length > STREAM_BYTES ? lib.planBatches : lib.buildDeliveries);
   if (queueArgs.some((x) => x === "--queue" || x.startsWith("--queue="))) {
     // The queue's workers send (ls-webhooks worker): no undici needed here.
     if (timeoutMs !== 1000) queueArgs.push("--timeout", String(timeoutMs / 1000));
-    return require("./commands/queue.js").enqueueFromPlan(source, queueArgs);
+    // With --signing-id, the event's id is part of each job id: enqueued again under another id,
+    // the same event makes new jobs (newly signed); under the same id, none.
+    return require("./commands/queue.js").enqueueFromPlan(source, queueArgs, spec && spec.id !== undefined ? { eventId: spec.id } : {});
   }
   if (queueArgs.length) throw new CliError("send: --attempts and --prefix go with --queue URL", EXIT.USAGE);
   const shape = shapeOf(source);
@@ -688,9 +659,10 @@ async function redeliverCmd(args) {
   let deliverer = null;
   let producer = null;
   const deliver = queueUrl
-    ? async (plan) => {
+    ? async (plan, context = {}) => {
       producer ??= require("./queue.js").createProducer({ connection: queueUrl });
-      const ids = await producer.enqueue(plan);
+      // --signing-id: the event's id is part of each job id (as send --queue --signing-id).
+      const ids = await producer.enqueue(plan, context.signingId ? { eventId: context.signingId } : {});
       console.error(`${plan.action}: ${ids.length} deliveries queued on ${queueUrl.replace(/\/\/[^@/]*@/, "//")}`);
       return { failed: 0 };
     }
@@ -710,6 +682,7 @@ async function main(argv) {
   // Each command parses its own options (--help, -h included) and loads the library after.
   const commands = {
     plan: planCmd, send: sendCmd, actions: actionsCmd, demo: demoCmd, redeliver: redeliverCmd,
+    trigger: (rest) => require("./commands/trigger.js").triggerCommand(rest),
     worker: (rest) => queueCmds().workerCommand(rest),
     queue: (rest) => queueCmds().queueCommand(rest),
   };
@@ -735,7 +708,13 @@ main(process.argv.slice(2)).then(
   (code) => { process.exitCode = code; },
   (e) => {
     if (!(e instanceof CliError)) throw e;
-    console.error(`ls-webhooks: ${e.message}`);
+    let message = e.message;
+    try {
+      message = signing().redact(message); // never a secret, even one misplaced
+    } catch {
+      // cli.js alone (no commands/ beside it): it read no secret
+    }
+    console.error(`ls-webhooks: ${message}`);
     process.exitCode = e.exitCode;
   },
 );

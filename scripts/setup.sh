@@ -103,3 +103,26 @@ if [ -f package.json ] && ! node -e 'require("better-sqlite3"); require("pg")' 2
   npm install --no-audit --no-fund --loglevel=error
 fi
 # ---- database redelivery (ls-webhooks/database, issue 13): end ----
+
+# ---- receiver kit (tools/receivers/, issue 14): begin ----
+# Third-party receivers and judges for the signing and trigger tests, each in a venv of its
+# own (python3 -m venv), made once and remade only when its requirements file changes:
+#   tools/receivers/.venv     PyPI standardwebhooks: the Python peer that signs and verifies
+#                             (tests/node/signing.test.mjs, trigger.test.mjs)
+#   tools/receivers/.venv-ml  PyPI label-studio-ml 1.0.9: Label Studio's ML backend and its
+#                             /webhook route, under gunicorn (tests/node/trigger.test.mjs)
+receiver_venv() { # DIR REQUIREMENTS
+  local dir=$1 req=$2
+  if [ -x "$dir/bin/python" ] && [ -f "$dir/.installed" ] && [ ! "$req" -nt "$dir/.installed" ]; then return 0; fi
+  say "making $dir (pip install -r $req)"
+  rm -rf "$dir"
+  if python3 -m venv "$dir" && "$dir/bin/pip" install --disable-pip-version-check --no-input --quiet -r "$req"; then
+    touch "$dir/.installed"
+  else
+    rm -rf "$dir"
+    echo "warning: $dir could not be made; the tests that need it will fail until it is." >&2
+  fi
+}
+receiver_venv tools/receivers/.venv tools/receivers/requirements-standardwebhooks.txt
+receiver_venv tools/receivers/.venv-ml tools/receivers/requirements-ml-backend.txt
+# ---- receiver kit (tools/receivers/, issue 14): end ----

@@ -12,11 +12,13 @@
 //   editor.js       where an error points in the event text, revealing it
 //   hash.js         the state in the URL hash (compressed event)
 //   render.js       the plan, deliveries, skipped and unmatched webhooks, errors
+//   signing.js      the signing secret field's options.signing, added for the build only
 import init, { buildDeliveries, actions as listActions } from "./pkg/ls_webhooks.js";
 import { el, toast } from "./js/dom.js";
 import { formatEventText } from "./js/editor.js";
 import { decodeEvent, hashFor, readHash } from "./js/hash.js";
-import { renderError, renderFailure, renderPlan } from "./js/render.js";
+import { clearResult, renderError, renderFailure, renderPlan } from "./js/render.js";
+import { isSigningError, withSigning } from "./js/signing.js";
 
 const SAMPLES = "../samples/events/";
 const DOCS = "../docs/events.md";
@@ -33,6 +35,8 @@ const ui = {
   edited: $("#edited"),
   result: $("#result"),
   timing: $("#timing"),
+  secret: $("#signing-secret"),
+  secretError: $("#signing-error"),
 };
 /** The result pane's slots, for render.js. */
 const view = {
@@ -123,22 +127,55 @@ function scheduleRebuild() {
   debounceTimer = setTimeout(rebuild, DEBOUNCE_MS);
 }
 
+/**
+ * The plan of the editor's text, signed with the secret field's value when there is one:
+ * { plan, signed } or { error } (the text's own error), or { signingError } (the secret's).
+ * The secret goes only into the text handed to buildDeliveries, never into the editor.
+ */
+function build(text) {
+  const secret = ui.secret.value;
+  if (secret) {
+    const signedText = withSigning(text, { secret });
+    if (signedText !== null) {
+      try {
+        return { plan: buildDeliveries(signedText), signed: true };
+      } catch (e) {
+        if (isSigningError(e)) return { signingError: e };
+        // Any other error is the text's own: reported from the text as the editor holds it,
+        // so its offsets and paths point into the editor.
+      }
+    }
+  }
+  try {
+    return { plan: buildDeliveries(text), signed: false, unsignable: Boolean(secret) };
+  } catch (e) {
+    return { error: e };
+  }
+}
+
+function showSecretError(message) {
+  ui.secretError.textContent = message || "";
+  ui.secretError.hidden = !message;
+  if (message) ui.secret.setAttribute("aria-invalid", "true");
+  else ui.secret.removeAttribute("aria-invalid");
+}
+
 function rebuild() {
   clearTimeout(debounceTimer);
   if (!state.ready) return;
   const text = ui.event.value;
   const t0 = performance.now();
-  let plan = null;
-  let error = null;
-  try {
-    plan = buildDeliveries(text);
-  } catch (e) {
-    error = e;
-  }
+  const { plan, signed, unsignable, error, signingError } = build(text);
   const ms = performance.now() - t0;
   try {
-    if (plan) renderPlan(view, plan, text, state.action);
-    else renderError(view, error, text);
+    // The library's messages about options.signing never repeat the secret.
+    showSecretError(signingError ? (signingError.detail || signingError.message).replace(/^options\.signing\.secret /, "The secret ") : "");
+    if (plan) renderPlan(view, plan, text, state.action, { signed, unsignable });
+    else if (signingError) {
+      clearResult(view);
+      renderFailure(view, signingError.code || "ERROR", signingError.path, signingError.detail || signingError.message);
+      view.summary.replaceChildren(el("p", { class: "muted" }, "Fix or clear the signing secret to see the deliveries."));
+    } else renderError(view, error, text);
   } catch (e) {
     renderFailure(view, "RENDER_FAILED", "", String(e && e.message || e));
   }
@@ -199,6 +236,14 @@ async function main() {
   state.ready = true;
 
   ui.action.addEventListener("change", () => selectAction(ui.action.value));
+  // The secret only changes the build: the hash (the event and the action) stays as it is.
+  ui.secret.addEventListener("input", scheduleRebuild);
+  ui.secret.addEventListener("keydown", (ev) => {
+    if (ev.key === "Enter") {
+      ev.preventDefault();
+      rebuild();
+    }
+  });
   ui.event.addEventListener("input", () => {
     noteEdited();
     scheduleRebuild();

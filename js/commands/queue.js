@@ -116,6 +116,11 @@ const oneShot = (url) => ({
   retryStrategy: (times) => (times > 5 ? null : 300),
 });
 
+/** A Redis URL as it may be printed: without its user and password. */
+function shownUrl(url) {
+  return String(url).replace(/\/\/[^@/]*@/, "//");
+}
+
 function summary(e) {
   return e && e.message ? e.message : String(e);
 }
@@ -123,7 +128,7 @@ function summary(e) {
 /** Why Redis could not be used: the connection's own error when there was one (ECONNREFUSED ...). */
 function redisFailure(url, producer, e) {
   const conn = producer && producer.lastError;
-  return conn ? `cannot use Redis at ${url}: ${summary(conn)}` : summary(e);
+  return conn ? `cannot use Redis at ${shownUrl(url)}: ${summary(conn)}` : summary(e);
 }
 
 /** Runs a command: its QueueCliError is printed (ls-webhooks: ...) and becomes the exit code. */
@@ -188,7 +193,7 @@ function workerCommand(args, { out = console.log, err = console.error } = {}) {
       });
     });
     await Promise.race([worker.ready.catch(() => {}), stopped]); // errors are reported above; it keeps retrying
-    if (!worker.closing) out(`worker: ${concurrency} slots on ${url}${o.prefix ? ` (prefix ${o.prefix})` : ""}; SIGINT or SIGTERM to stop`);
+    if (!worker.closing) out(`worker: ${concurrency} slots on ${shownUrl(url)}${o.prefix ? ` (prefix ${o.prefix})` : ""}; SIGINT or SIGTERM to stop`);
     await stopped;
     out(`worker: stopped; ${delivered} delivered, ${failed} failed`);
     return EXIT.OK;
@@ -262,9 +267,10 @@ function queueCommand(args, { out = console.log, err = console.error } = {}) {
  * `ls-webhooks send FILE --queue URL`: enqueues the plan instead of sending it and prints
  * the job ids (delivery ids), one a line, on stdout (a summary on stderr). `args`: the
  * words after FILE (--queue/--redis URL, --attempts N, --timeout S, --prefix P), or an
- * object {queue, attempts, timeoutMs, prefix}.
+ * object {queue, attempts, timeoutMs, prefix}. `eventId` (send's --signing-id): the event's
+ * id, part of each delivery id, so the same bodies enqueued as another event are new jobs.
  */
-function enqueueFromPlan(plan, args = [], { out = console.log, err = console.error } = {}) {
+function enqueueFromPlan(plan, args = [], { out = console.log, err = console.error, eventId } = {}) {
   return guarded(async () => {
     let o;
     if (Array.isArray(args)) {
@@ -281,12 +287,20 @@ function enqueueFromPlan(plan, args = [], { out = console.log, err = console.err
     let producer;
     try {
       producer = q.createProducer({ connection: oneShot(url), ...(o.prefix ? { prefix: o.prefix } : {}) });
-      const ids = await producer.enqueue(plan, { attempts, ...(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {}) });
-      const targets = new Set(plan.deliveries.map((d) => d.webhookId)).size;
-      const batches = new Set(plan.deliveries.map((d) => d.batch)).size;
-      err(`${plan.action}: ${ids.length} deliveries to ${targets} targets (${batches} batches) enqueued on ${url}` +
-        `${attempts > 1 ? `, ${attempts} attempts each` : ""}; ${plan.skipped.length} webhooks skipped`);
-      for (const s of plan.skipped) err(`  webhook ${s.webhookId ?? s.path}  skipped: ${s.reason}: ${s.message}`);
+      // A planBatches iterator (send plans an event past 1 MiB one batch at a time) has no
+      // deliveries to count: its getters, read before it is consumed, say the same.
+      const streamed = !Array.isArray(plan.deliveries);
+      const action = plan.action;
+      const skipped = plan.skipped;
+      const skippedIds = new Set(skipped.map((s) => s.webhookId));
+      const shape = streamed ? { targets: plan.targets.filter((t) => !skippedIds.has(t)).length, batches: plan.batchCount } : null;
+      const ids = await producer.enqueue(plan, { attempts, ...(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {}),
+        ...(eventId !== undefined ? { eventId } : {}) });
+      const targets = streamed ? shape.targets : new Set(plan.deliveries.map((d) => d.webhookId)).size;
+      const batches = streamed ? shape.batches : new Set(plan.deliveries.map((d) => d.batch)).size;
+      err(`${action}: ${ids.length} deliveries to ${targets} targets (${batches} batches) enqueued on ${shownUrl(url)}` +
+        `${attempts > 1 ? `, ${attempts} attempts each` : ""}; ${skipped.length} webhooks skipped`);
+      for (const s of skipped) err(`  webhook ${s.webhookId ?? s.path}  skipped: ${s.reason}: ${s.message}`);
       for (const id of ids) out(id);
       return EXIT.OK;
     } catch (e) {

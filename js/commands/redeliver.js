@@ -6,6 +6,7 @@
 "use strict";
 const path = require("path");
 const fs = require("fs");
+const signingArgs = require("./signing.js");
 
 function requireLocal(name) {
   // In the npm package this file sits in commands/ beside the package root; in the repository, in js/commands/.
@@ -29,6 +30,11 @@ const USAGE = `usage: ls-webhooks redeliver --db <file.sqlite3 | postgres://...>
   --json              print each event's plan as one JSON line (as ls-webhooks plan prints it)
   --send              deliver (default: a dry run that sends nothing and prints a summary)
   --queue redis://... with --send: enqueue on the BullMQ queue for ls-webhooks worker instead
+${signingArgs.signingHelp({ id: false })}
+  --signing-id ID     an id for this run: batch B of the N-th event rebuilt (Label Studio's emission,
+                      counted from 1) is signed as event ID-N-B, so its webhook-ids are
+                      ID-N-B_WEBHOOK_0 (each batch is planned as an event of its own); default:
+                      msg_ and a hash of what is sent (the same rows rebuilt again: the same ids)
   -h, --help          this text
 
 A rebuilt event carries the rows as they are in the database now, not as they were when
@@ -218,15 +224,29 @@ async function failures(result) {
  * whole run; env.out/env.err write lines
  * (default: stdout/stderr). Resolves to the exit code; errors are printed, not thrown.
  */
-async function redeliverCommand(args, env = {}) {
+async function redeliverCommand(argv, env = {}) {
   const out = env.out || ((s) => process.stdout.write(s + "\n"));
   const err = env.err || ((s) => process.stderr.write(s + "\n"));
   let o;
+  let spec = null;
+  let secret = null;
   try {
-    o = parseArgs(args);
+    if (argv.some((a) => a === "--help" || a === "-h")) {
+      out(USAGE);
+      return EXIT.OK;
+    }
+    const taken = signingArgs.takeSigningArgs("redeliver", argv);
+    spec = taken.spec;
+    o = parseArgs(taken.rest);
+    // The secret is read before anything else is: a missing one stops the run at once.
+    if (spec) secret = signingArgs.readSecret("redeliver", spec, env.environment || process.env);
   } catch (e) {
+    if (e instanceof signingArgs.SigningError) {
+      err(`ls-webhooks ${e.message}`); // "redeliver: ...", never the secret
+      return EXIT.USAGE;
+    }
     if (!(e instanceof UsageError)) throw e;
-    err(`ls-webhooks redeliver: ${e.message}\n${USAGE}`);
+    err(`ls-webhooks redeliver: ${signingArgs.redact(e.message)}\n${USAGE}`);
     return EXIT.USAGE;
   }
   if (o.help) {
@@ -251,6 +271,17 @@ async function redeliverCommand(args, env = {}) {
       return EXIT.NO_INPUT;
     }
   }
+  let signing = null;
+  if (spec) {
+    try {
+      // The id of each event is ID-N-B: checked here with room for N and B.
+      signing = signingArgs.signingOptions(lib, "redeliver", spec, secret, { idSuffix: "-9999999999-999999" });
+    } catch (e) {
+      if (!(e instanceof signingArgs.SigningError)) throw e;
+      err(`ls-webhooks ${e.message}`);
+      return EXIT.USAGE;
+    }
+  }
   const info = o.json ? err : out; // with --json, stdout holds only the plans
   const selection = { action: o.action, ssrfProtection: o.ssrfProtection };
   for (const k of ["ids", "project", "organization", "since", "until", "batchSize"]) if (o[k] !== undefined) selection[k] = o[k];
@@ -271,7 +302,14 @@ async function redeliverCommand(args, env = {}) {
     for await (const ev of iterator) {
       context = ev;
       const e = ev.event;
-      const plan = lib.buildDeliveries(new Uint8Array(e.buffer, e.byteOffset, e.byteLength));
+      let signingId;
+      let options;
+      if (signing) {
+        // options.signing given apart from the event's bytes (the library's second argument).
+        if (spec.id !== undefined) signingId = `${spec.id}-${ev.emission}-${ev.batch}`;
+        options = { signing: { ...signing, ...(signingId ? { id: signingId } : {}) } };
+      }
+      const plan = lib.buildDeliveries(new Uint8Array(e.buffer, e.byteOffset, e.byteLength), options);
       if (ev.batch === 0) totals.emissions++;
       totals.events++;
       totals.rows += ev.rows;
@@ -294,7 +332,7 @@ async function redeliverCommand(args, env = {}) {
       }
       if (o.send && plan.deliveries.length) {
         const { event, ...meta } = ev;
-        const result = await env.deliver(plan, { ...meta, ssrfProtection: plan.ssrfProtection });
+        const result = await env.deliver(plan, { ...meta, ssrfProtection: plan.ssrfProtection, ...(signingId ? { signingId } : {}) });
         pending.push(failures(result)); // a receipt's `done` settles later: counted at the end
       }
     }

@@ -25,20 +25,42 @@ fn body_text(body: &JsValue, path: &str) -> Result<String, Error> {
     String::from_utf8(bytes).map_err(|e| Error::new(ErrorCode::InvalidBody, "", format!("the body is not UTF-8 (byte {})", e.utf8_error().valid_up_to())))
 }
 
-/// `parseWebhook(body)`: the body as a JS value once it is one Label Studio
-/// sends; integers past 2^53 become BigInts (exact). Throws `INVALID_BODY`
-/// with the path of the first offending field.
+/// `parseWebhook(body, { checkBody = true })`: the body as a JS value once it
+/// is one Label Studio sends; integers past 2^53 become BigInts (exact).
+/// Throws `INVALID_BODY` with the path of the first offending field. With
+/// `checkBody: false`, any JSON is taken (a custom `emit_webhooks_sync` payload).
 #[wasm_bindgen(js_name = parseWebhook, skip_typescript)]
-pub fn parse_webhook(body: JsValue) -> Result<JsValue, JsValue> {
-    body_text(&body, "body").and_then(|text| parse_checked(&text)).map_err(error_to_js)
+pub fn parse_webhook(body: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
+    let run = || parse(&body_text(&body, "body")?, check_body_option(&options)?);
+    run().map_err(error_to_js)
 }
 
-fn parse_checked(text: &str) -> Result<JsValue, Error> {
-    crate::check_body(text)?;
-    let doc = crate::json::reader::Doc::parse(text).expect("checked above");
-    let value = js_sys::JSON::parse(text).map_err(|_| Error::new(ErrorCode::InvalidBody, "", "JSON.parse refused the body"))?;
+/// `checkBody` of an options object (absent: true).
+fn check_body_option(options: &JsValue) -> Result<bool, Error> {
+    if options.is_undefined() || options.is_null() {
+        return Ok(true);
+    }
+    let v = Reflect::get(options, &JsValue::from_str("checkBody")).unwrap_or(JsValue::UNDEFINED);
+    if v.is_undefined() {
+        return Ok(true);
+    }
+    v.as_bool().ok_or_else(|| Error::new(ErrorCode::InvalidArgument, "checkBody", "checkBody must be true or false"))
+}
+
+fn parse(text: &str, check: bool) -> Result<JsValue, Error> {
+    if check {
+        crate::check_body(text)?;
+    }
+    let doc = crate::json::reader::Doc::parse(text).map_err(|e| {
+        crate::labelstudio::received::syntax(&e.message, e.path, crate::error::Location { offset: e.offset, line: e.line, column: e.column })
+    })?;
+    let mut value = js_sys::JSON::parse(text).map_err(|_| Error::new(ErrorCode::InvalidBody, "", "JSON.parse refused the body"))?;
     for (path, digits) in crate::labelstudio::received::big_ints(doc.root()) {
-        let (last, parents) = path.split_last().expect("a number inside the body object");
+        let big = js_sys::BigInt::new(&JsValue::from_str(digits)).map_err(|_| Error::new(ErrorCode::InvalidBody, "", "BigInt refused an integer"))?;
+        let Some((last, parents)) = path.split_last() else {
+            value = big.into(); // the body is that one number
+            continue;
+        };
         let step = |s: &crate::labelstudio::received::Step| match s {
             crate::labelstudio::received::Step::Key(k) => JsValue::from_str(k),
             crate::labelstudio::received::Step::Index(i) => JsValue::from_f64(*i as f64),
@@ -47,7 +69,6 @@ fn parse_checked(text: &str) -> Result<JsValue, Error> {
         for s in parents {
             parent = Reflect::get(&parent, &step(s)).unwrap_or(JsValue::UNDEFINED);
         }
-        let big = js_sys::BigInt::new(&JsValue::from_str(digits)).map_err(|_| Error::new(ErrorCode::InvalidBody, "", "BigInt refused an integer"))?;
         // Plain data properties, so a key such as "__proto__" stays a key.
         let desc = Object::new();
         set(&desc, "value", &big.into());
@@ -59,9 +80,9 @@ fn parse_checked(text: &str) -> Result<JsValue, Error> {
     Ok(value)
 }
 
-/// `verifyWebhook({headers, body, secret, toleranceSeconds = 300, now})`:
+/// `verifyWebhook({headers, body, secret, toleranceSeconds = 300, now, checkBody = true})`:
 /// checks a delivery's Standard Webhooks signature (`secret` may be a list,
-/// for key rotation), then returns `parseWebhook(body)`. `headers`: a
+/// for key rotation), then returns `parseWebhook(body, { checkBody })`. `headers`: a
 /// `Headers`, a plain object (Node's `req.headers`) or `[name, value]` pairs.
 #[wasm_bindgen(js_name = verifyWebhook, skip_typescript)]
 pub fn verify_webhook(args: JsValue) -> Result<JsValue, JsValue> {
@@ -98,8 +119,9 @@ pub fn verify_webhook(args: JsValue) -> Result<JsValue, JsValue> {
             return Err(invalid("headers", "headers must be a Headers, an object or [name, value] pairs"));
         }
         let body = body_text(&arg("body"), "body")?;
+        let check = check_body_option(&args)?;
         signing::verify(|name| header_of(&headers, name), body.as_bytes(), &keys, tolerance, now)?;
-        parse_checked(&body)
+        parse(&body, check)
     };
     run().map_err(error_to_js)
 }

@@ -245,9 +245,9 @@ test("input that is not UTF-8 is malformed (exit 4), not INVALID_EVENT (7)", asy
   const valid = fs.readFileSync(path.join(SAMPLES, "TASKS_CREATED.json"));
   const at = valid.indexOf("croissants");
   const bad = Buffer.concat([valid.subarray(0, at), Buffer.from([0xff, 0xfe]), valid.subarray(at)]);
-  // The library's error: INVALID_EVENT of the event itself, with no offset (that of malformed JSON).
+  // The library's error: INVALID_EVENT of the event itself, with where as fields (offset, line, column).
   assert.throws(() => lib.buildDeliveries(new Uint8Array(bad)), (e) => e.code === "INVALID_EVENT" && e.path === "" &&
-    e.offset === undefined && e.detail.startsWith("the event is not valid UTF-8"));
+    e.offset === at && e.line >= 1 && e.column >= 1 && e.detail.startsWith("the event is not valid UTF-8"));
   const file = path.join(tmp, "latin1.json");
   fs.writeFileSync(file, bad);
   // A big event: send plans it batch by batch (planBatches), with the same verdict.

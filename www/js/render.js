@@ -6,6 +6,7 @@ import { el, copyText } from "./dom.js";
 import { byteLength, fmtBytes, curlCommand } from "./format.js";
 import { prettyJson } from "./pretty-json.js";
 import { errorSpot, revealInEditor } from "./editor.js";
+import { SIGNING_HEADERS } from "./signing.js";
 
 export function clearResult(view) {
   view.summary.replaceChildren();
@@ -32,8 +33,12 @@ function urlOf(hooks, id) {
   return w && typeof w.url === "string" ? w.url : undefined;
 }
 
-/** Shows `plan`, built from `text`; `picked` is the action in the picker. */
-export function renderPlan(view, plan, text, picked) {
+/**
+ * Shows `plan`, built from `text`; `picked` is the action in the picker. `signed`: the plan
+ * was signed with the secret field's value; `unsignable`: a secret is set but could not be
+ * added to this event.
+ */
+export function renderPlan(view, plan, text, picked, { signed = false, unsignable = false } = {}) {
   clearResult(view);
   const hooks = webhooksOf(text);
   const notTargeted = plan.unmatched; // the core says why each webhook is not a target
@@ -60,6 +65,15 @@ export function renderPlan(view, plan, text, picked) {
   );
   if (plan.action !== picked) {
     view.summary.append(el("p", { class: "note" }, `The event's action is ${plan.action}; the picker shows the sample of ${picked}.`));
+  }
+  if (signed) {
+    view.summary.append(el("p", { class: "signed-note", "data-testid": "signing-note" },
+      "Signed (Standard Webhooks) with the secret in the field: ",
+      SIGNING_HEADERS.flatMap((h, i) => [i ? ", " : "", el("code", {}, h)]),
+      " follow Label Studio's headers. Receivers accept the timestamp (this preview's time) for 5 minutes: " +
+      "press Enter in the field to sign again."));
+  } else if (unsignable) {
+    view.summary.append(el("p", { class: "note" }, "The signing secret could not be added to this event's options: shown unsigned."));
   }
 
   plan.deliveries.forEach((d, i) => {
@@ -116,7 +130,8 @@ function renderDelivery(d, n, total, sharedWith, batches) {
   const headers = el("table", { class: "headers", "data-testid": "delivery-headers" },
     el("caption", { class: "sr-only" }, `Headers of delivery ${n}`),
     el("tbody", {}, Object.entries(d.headers).map(([k, v]) =>
-      el("tr", { dataset: { header: k } }, el("th", { scope: "row" }, k), el("td", {}, v)))));
+      el("tr", { class: SIGNING_HEADERS.includes(k) ? "signing-header" : null, dataset: { header: k } },
+        el("th", { scope: "row" }, k), el("td", {}, v)))));
 
   return el("li", { class: "delivery", "data-testid": "delivery", dataset: { webhookId: String(d.webhookId), batch: String(d.batch) } },
     el("div", { class: "d-head" },
