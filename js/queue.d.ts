@@ -121,6 +121,13 @@ export interface WorkerOptions {
   /** Replaces the default send (safeFetch: the SSRF guard when the plan had it). */
   fetch?: (delivery: Pick<Delivery, "url" | "method" | "headers"> & { body: Uint8Array },
     options: { timeoutMs: number; ssrfProtection: boolean }) => Promise<Pick<SafeFetchResult, "ok" | "status" | "statusText" | "ms" | "error">>;
+  /**
+   * Re-signs each signed delivery as it is sent (Standard Webhooks): its webhook-id kept, a
+   * fresh webhook-timestamp and signature, so a retry or a redelivery is not refused by a
+   * receiver's tolerance. The secrets as in the event's `options.signing`. A bad secret
+   * throws (INVALID_ARGUMENT) here.
+   */
+  signing?: { secret?: string; secrets?: Record<number, string> };
 }
 
 export interface DeliveryEvent {

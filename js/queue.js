@@ -41,7 +41,9 @@
 // own defaults, 30 s and 30 s, make it up to a minute). The request may already have
 // reached the receiver, so it can arrive twice. The delivery id is NOT sent: headers stay
 // byte-exact as Label Studio sends them, so a receiver drops repeats by the body (the same
-// bytes to the same URL, e.g. a hash of the body kept for a few minutes). maxStalledCount 2:
+// bytes to the same URL, e.g. a hash of the body kept for a few minutes), or, for signed
+// deliveries (options.signing), by their webhook-id. A worker given the secrets (`signing`)
+// signs each attempt anew, so a late retry still passes the receiver's timestamp check. maxStalledCount 2:
 // a delivery survives two crashes in a row before it lands in the failed set.
 //
 // Durability. Run Redis with appendonly yes: a restarted Redis gives back every job and lock
@@ -479,6 +481,34 @@ function describeFailure(r, timeoutMs) {
 }
 
 /**
+ * Re-signing at send time (the worker's `signing: { secret?, secrets? }`, as the event's
+ * options.signing without id and timestamp): a job signed when it was enqueued carries the
+ * timestamp of that moment, and a retry, a redelivery or a long wait behind a slow target
+ * can take it past a receiver's tolerance (5 minutes in the Standard Webhooks libraries).
+ * With the secrets, each attempt keeps the job's webhook-id and is signed anew, now, by the
+ * core (signWebhook). Jobs that were not signed, or whose webhook no secret covers, are sent
+ * as they are. Returns (job data, body) -> headers, or null without signing.
+ */
+function signer(signing) {
+  if (signing == null) return null;
+  if (typeof signing !== "object" || (signing.secret == null && signing.secrets == null)) {
+    throw new TypeError("ls-webhooks/queue: signing must be { secret?, secrets?: { [webhookId]: secret } }");
+  }
+  const lib = require("./safe-fetch.js").loadLib();
+  const secrets = new Map(Object.entries(signing.secrets || {}).map(([id, s]) => [Number(id), s]));
+  // Checked once, here: a bad secret is the caller's error, not a failed delivery.
+  for (const s of [signing.secret, ...secrets.values()]) {
+    if (s != null) lib.signWebhook({ id: "check", body: "", secret: s, timestamp: 0 });
+  }
+  return (d, body) => {
+    const id = d.headers && d.headers["webhook-id"];
+    const secret = secrets.get(d.webhookId) ?? signing.secret;
+    if (!id || secret == null) return d.headers;
+    return { ...d.headers, ...lib.signWebhook({ id, body, secret }) };
+  };
+}
+
+/**
  * A worker process's deliverer: `concurrency` slots shared by every target queue (see the
  * head of this file). Events: "completed" and "failed" ({jobId, queue, webhookId, url, batch,
  * attempt, status, ms, error, final}), "error" (Redis and BullMQ errors; they are retried,
@@ -487,10 +517,11 @@ function describeFailure(r, timeoutMs) {
 class DeliveryWorker extends EventEmitter {
   constructor({
     connection, concurrency = 8, prefix = DEFAULT_PREFIX, lockDuration = 10000, stalledInterval = 5000,
-    maxStalledCount = 2, pollMs = 1000, fetch: post = defaultPoster(),
+    maxStalledCount = 2, pollMs = 1000, fetch: post = defaultPoster(), signing = null,
   } = {}) {
     super();
     load();
+    this.signer = signer(signing);
     this.prefix = checkPrefix(prefix);
     this.concurrency = positiveInt("concurrency", concurrency);
     this.lockDuration = positiveInt("lockDuration", lockDuration, 1000);
@@ -716,7 +747,8 @@ class DeliveryWorker extends EventEmitter {
       if (!body) {
         throw new bullmq.UnrecoverableError(`the body ${d.bodyKey} has expired (bodyTtlSeconds) before the delivery was sent`);
       }
-      const r = await this.post({ url: d.url, method: d.method || "POST", headers: d.headers, body },
+      const headers = this.signer ? this.signer(d, body) : d.headers;
+      const r = await this.post({ url: d.url, method: d.method || "POST", headers, body },
         { timeoutMs: d.timeoutMs || DEFAULT_TIMEOUT_MS, ssrfProtection: d.ssrfProtection !== false });
       if (r && r.ok) return { status: r.status, ms: r.ms };
       const reason = r ? describeFailure(r, d.timeoutMs || DEFAULT_TIMEOUT_MS) : "no answer";

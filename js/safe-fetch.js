@@ -187,4 +187,4 @@ async function safeFetch(delivery, { timeoutMs = 1000, ssrfProtection = true, lo
   }
 }
 
-module.exports = { safeFetch, createGuardedDispatcher, SsrfBlockedError };
+module.exports = { safeFetch, createGuardedDispatcher, SsrfBlockedError, loadLib };

@@ -26,6 +26,7 @@ const USAGE = `  worker --redis URL [--concurrency N] [--verbose]
 
 /** ls-webhooks worker --help */
 const WORKER_USAGE = `usage: ls-webhooks worker --redis URL [--concurrency N] [--prefix P] [--verbose]
+                          [--signing-secret-env NAME | --signing-secret-file PATH]
 
 Delivers what is queued on Redis (BullMQ; ls-webhooks send --queue, ls-webhooks redeliver
 --send --queue) until SIGINT or SIGTERM, then lets the deliveries under way finish (a second
@@ -35,6 +36,11 @@ signal exits at once). Needs bullmq and ioredis.
   --concurrency N       requests at a time (default 8), one per target at a time
   --prefix P            the Redis key prefix (default lsw)
   --verbose             a line for every delivery sent (failures and retries always have one)
+  --signing-secret-env NAME, --signing-secret-file PATH
+                        re-sign each signed delivery as it is sent: its webhook-id kept, a fresh
+                        webhook-timestamp and signature (a retry or a redelivery would otherwise
+                        carry the time it was enqueued, past a receiver's 5-minute tolerance).
+                        The secret comes from the variable or file, never the command line
   -h, --help            this text
 
 exit codes: 0 stopped by SIGINT/SIGTERM, 2 usage (or bullmq/ioredis missing)`;
@@ -62,6 +68,9 @@ class QueueCliError extends Error {
     this.exitCode = exitCode;
   }
 }
+
+/** The signing options' parser, loaded only when a command needs it. */
+const signingArgs = () => require("./signing.js");
 
 function loadQueue() {
   const q = require("../queue.js");
@@ -149,15 +158,35 @@ async function guarded(fn, err) {
  */
 function workerCommand(args, { out = console.log, err = console.error } = {}) {
   return guarded(async () => {
-    const o = parse("worker", args, { values: ["--redis", "--concurrency", "--prefix"], flags: ["--verbose"], help: true });
+    let signingSpec = null;
+    let rest = args;
+    if (!args.includes("--help") && !args.includes("-h")) {
+      try {
+        ({ rest, spec: signingSpec } = signingArgs().takeSigningArgs("worker", args, { id: false }));
+      } catch (e) {
+        if (e instanceof signingArgs().SigningError) throw new QueueCliError(e.message);
+        throw e;
+      }
+    }
+    const o = parse("worker", rest, { values: ["--redis", "--concurrency", "--prefix"], flags: ["--verbose"], help: true });
     if (o.help) {
       out(WORKER_USAGE);
       return EXIT.OK;
     }
     const url = redisUrl("worker", o.redis);
     const concurrency = o.concurrency === undefined ? 8 : int("worker", "concurrency", o.concurrency);
+    let signing = null;
+    if (signingSpec) {
+      try {
+        const secret = signingArgs().readSecret("worker", signingSpec);
+        signing = { secret: signingArgs().signingOptions(require("../safe-fetch.js").loadLib(), "worker", signingSpec, secret).secret };
+      } catch (e) {
+        if (e instanceof signingArgs().SigningError) throw new QueueCliError(e.message);
+        throw e;
+      }
+    }
     const q = loadQueue();
-    const worker = q.createWorker({ connection: url, concurrency, ...(o.prefix ? { prefix: o.prefix } : {}) });
+    const worker = q.createWorker({ connection: url, concurrency, ...(o.prefix ? { prefix: o.prefix } : {}), ...(signing ? { signing } : {}) });
     let delivered = 0, failed = 0, lastError = "";
     worker.on("completed", (i) => {
       delivered++;

@@ -375,6 +375,55 @@ test("a target that never answers does not delay the others by more than one tim
   await worker.close();
 });
 
+test("signed deliveries are signed anew when sent: a job enqueued an hour ago keeps its webhook-id and gets a fresh timestamp (in process and the worker command)", { skip, timeout: 60000 }, async (t) => {
+  const SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+  const redis = await startRedis(t);
+  const rx = await startReceiver(t);
+  t.after(() => queue.close());
+  const hourAgo = Math.floor(Date.now() / 1000) - 3600;
+  const enqueueSigned = async (title) => {
+    const plan = lib.buildDeliveries(projectUpdated(title, [`${rx.url}/a`]), { signing: { secret: SECRET, timestamp: hourAgo } });
+    await queue.enqueue(plan, { connection: redis.url });
+    return plan.deliveries[0];
+  };
+  const arrived = (d) => until(() => rx.received.some((g) => g.body.equals(bodyBuf(d.body))), 10000, "the delivery");
+  const got = (d) => rx.received.find((g) => g.body.equals(bodyBuf(d.body)));
+  const verify = (g) => {
+    try { lib.verifyWebhook({ headers: g.headers, body: g.body, secret: SECRET }); return "ok"; } catch (e) { return e.code; }
+  };
+
+  // Without the secrets, a worker sends the headers of the plan: an hour old, refused by a receiver.
+  const plain = queue.createWorker({ connection: redis.url });
+  const old = await enqueueSigned("sent as planned");
+  await arrived(old);
+  await plain.close();
+  assert.equal(got(old).headers["webhook-timestamp"], String(hourAgo));
+  assert.equal(verify(got(old)), "TIMESTAMP_OUT_OF_TOLERANCE");
+
+  // With them, in process: the same id, a timestamp of now, a signature that verifies; the body as planned.
+  const worker = queue.createWorker({ connection: redis.url, signing: { secret: SECRET } });
+  t.after(() => worker.close(true));
+  const d = await enqueueSigned("signed anew");
+  await arrived(d);
+  await worker.close();
+  const g = got(d);
+  assert.equal(g.headers["webhook-id"], d.headers["webhook-id"]);
+  assert.ok(Math.abs(Number(g.headers["webhook-timestamp"]) - Date.now() / 1000) < 30, g.headers["webhook-timestamp"]);
+  assert.equal(verify(g), "ok");
+  assert.equal(g.headers.authorization, d.headers.Authorization, "the webhook's own headers as planned");
+  assert.throws(() => queue.createWorker({ connection: redis.url, signing: { secret: "whsec_%%" } }), (e) => e.code === "INVALID_ARGUMENT");
+
+  // The worker command, with the secret in an environment variable.
+  process.env.LSW_TEST_SECRET = SECRET; // the worker process inherits this environment
+  t.after(() => { delete process.env.LSW_TEST_SECRET; });
+  const w = spawnWorker(t, redis.url, ["--signing-secret-env", "LSW_TEST_SECRET"]);
+  const d2 = await enqueueSigned("signed anew by the command");
+  await arrived(d2).catch(async (e) => { await w.stop(); throw new Error(`${e.message}\n${w.out}\n${w.err}`); });
+  await w.stop();
+  assert.equal(verify(got(d2)), "ok");
+  assert.ok(!w.out.includes(SECRET.slice(6)) && !w.err.includes(SECRET.slice(6)), "the secret is never printed");
+});
+
 test("a receiver answering 500 and one refusing connections: no retry by default; attempts 3 with growing delays; failed set; redeliver", { skip, timeout: 60000 }, async (t) => {
   const redis = await startRedis(t);
   const rx = await startReceiver(t);
