@@ -132,11 +132,9 @@ class CliError extends Error {
 }
 
 function loadLib() {
-  // Inside the npm package the wasm module sits beside this file; in the repo it is ../pkg.
-  for (const p of [path.join(__dirname, "ls_webhooks.js"), path.join(__dirname, "..", "pkg", "ls_webhooks.js")]) {
-    if (fs.existsSync(p)) return require(p);
-  }
-  throw new CliError("the wasm package is not built; run: bash scripts/setup.sh", EXIT.NO_INPUT);
+  const lib = require("./wasm-lib.js").findLib();
+  if (!lib) throw new CliError("the wasm package is not built; run: bash scripts/setup.sh", EXIT.NO_INPUT);
+  return lib;
 }
 
 /**

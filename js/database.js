@@ -10,8 +10,6 @@
 // A rebuilt event carries the rows as they are in the database now, not as they were when
 // Label Studio sent the original event.
 "use strict";
-const fs = require("fs");
-const path = require("path");
 
 /** The 8 counts ProjectWebhookSerializer reads from Project.objects.with_counts(). */
 const COUNTS = [
@@ -62,14 +60,10 @@ class DatabaseError extends Error {
 
 // ---------------------------------------------------------------- library and drivers
 
-let libCache = null;
 function loadLib() {
-  if (libCache) return libCache;
-  // In the npm package the wasm module sits beside this file; in the repository it is ../pkg.
-  for (const p of [path.join(__dirname, "ls_webhooks.js"), path.join(__dirname, "..", "pkg", "ls_webhooks.js")]) {
-    if (fs.existsSync(p)) return (libCache = require(p));
-  }
-  throw new DatabaseError("NO_LIBRARY", "the wasm package is not built (run: bash scripts/setup.sh)");
+  const lib = require("./wasm-lib.js").findLib();
+  if (!lib) throw new DatabaseError("NO_LIBRARY", "the wasm package is not built (run: bash scripts/setup.sh)");
+  return lib;
 }
 
 const DRIVERS = {

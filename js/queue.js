@@ -494,7 +494,7 @@ function signer(signing) {
   if (typeof signing !== "object" || (signing.secret == null && signing.secrets == null)) {
     throw new TypeError("ls-webhooks/queue: signing must be { secret?, secrets?: { [webhookId]: secret } }");
   }
-  const lib = require("./safe-fetch.js").loadLib();
+  const lib = require("./wasm-lib.js").loadLib("ls-webhooks/queue");
   const secrets = new Map(Object.entries(signing.secrets || {}).map(([id, s]) => [Number(id), s]));
   // Checked once, here: a bad secret is the caller's error, not a failed delivery.
   for (const s of [signing.secret, ...secrets.values()]) {

@@ -9,22 +9,12 @@
 // does for a POST. Needs the `undici` package (an optional dependency of ls-webhooks).
 "use strict";
 const dns = require("dns");
-const fs = require("fs");
 const net = require("net");
-const path = require("path");
 
 const INSTALL_HINT = "ls-webhooks/safe-fetch needs the undici package (an optional dependency of ls-webhooks " +
   "that is not installed here): npm install undici";
 
-let lib;
-/** The wasm module: beside this file in the npm package, ../pkg in the repository. */
-function loadLib() {
-  if (lib) return lib;
-  for (const p of [path.join(__dirname, "ls_webhooks.js"), path.join(__dirname, "..", "pkg", "ls_webhooks.js")]) {
-    if (fs.existsSync(p)) return (lib = require(p));
-  }
-  throw new Error("ls-webhooks/safe-fetch: the wasm package is not built; run: bash scripts/setup.sh");
-}
+const loadLib = () => require("./wasm-lib.js").loadLib("ls-webhooks/safe-fetch");
 
 let undici;
 /** undici, or an Error that says how to get it. */
@@ -187,4 +177,4 @@ async function safeFetch(delivery, { timeoutMs = 1000, ssrfProtection = true, lo
   }
 }
 
-module.exports = { safeFetch, createGuardedDispatcher, SsrfBlockedError, loadLib };
+module.exports = { safeFetch, createGuardedDispatcher, SsrfBlockedError };

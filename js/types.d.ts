@@ -1,3 +1,8 @@
+// The bodies a receiver gets (WebhookBody and its parts), generated from the tables by
+// `node scripts/gen-docs.js` into js/bodies.d.ts, shipped beside this file as bodies.d.ts.
+import type { BodyJson, WebhookBody } from "./bodies.js";
+export * from "./bodies.js";
+
 /** The 12 webhook actions of Label Studio 1.23.2. */
 export type ActionName =
   | "PROJECT_CREATED" | "PROJECT_UPDATED" | "PROJECT_DELETED"
@@ -5,8 +10,13 @@ export type ActionName =
   | "ANNOTATION_CREATED" | "ANNOTATIONS_CREATED" | "ANNOTATION_UPDATED" | "ANNOTATIONS_DELETED"
   | "LABEL_LINK_CREATED" | "LABEL_LINK_UPDATED" | "LABEL_LINK_DELETED";
 
-/** Codes of the errors `buildDeliveries` throws. */
+/** Codes of the errors `buildDeliveries` and `planBatches` throw. */
 export type ErrorCode = "UNKNOWN_ACTION" | "ORGANIZATION_ONLY_ACTION" | "INVALID_EVENT" | "INVALID_ROW";
+
+/** Codes of the errors `parseWebhook` and `verifyWebhook` throw (see ReceiveError). */
+export type ReceiveErrorCode =
+  | "INVALID_BODY" | "INVALID_ARGUMENT"
+  | "MISSING_HEADER" | "INVALID_HEADER" | "TIMESTAMP_OUT_OF_TOLERANCE" | "SIGNATURE_MISMATCH";
 
 /** Why a matching webhook gets no delivery. */
 export type SkipReason = "INVALID_URL" | "UNRESOLVABLE_HOST" | "SSRF_BLOCKED" | "INVALID_HEADER" | "INVALID_WEBHOOK";
@@ -135,7 +145,37 @@ export interface Options {
    * is skipped. Host names are resolved and checked at send time (`ls-webhooks/safe-fetch`).
    */
   ssrfProtection?: boolean;
+  /**
+   * This package's extension, not Label Studio's: sign every delivery with Standard Webhooks
+   * (`webhook-id`, `webhook-timestamp`, `webhook-signature` after Label Studio's headers; the body
+   * unchanged). Off by default. See docs/events.md, "Signing". Keep the secret out of the event text:
+   * give it in the options argument, `buildDeliveries(event, { signing: { secret } })`.
+   */
+  signing?: SigningOptions;
 }
+
+/** The secrets of `options.signing`: one for every target, per-webhook ones, or both (at least one). */
+export type SigningSecrets =
+  | { secret: string; secrets?: SigningSecretsByWebhook }
+  | { secret?: string; secrets: SigningSecretsByWebhook };
+
+/** Per-webhook secrets by webhook id (`{ 3: "whsec_..." }`): preferred over `secret` for that webhook. */
+export type SigningSecretsByWebhook = { [webhookId: number]: string };
+
+/**
+ * `options.signing`. A target with no secret is sent unsigned (plan warning `UNSIGNED`); a signed target
+ * whose webhook has its own `webhook-*` header is skipped as `INVALID_HEADER`.
+ */
+export type SigningOptions = SigningSecrets & {
+  /**
+   * The host's id for the event, 1 to 200 of `A-Z a-z 0-9 _ . : -`: each `webhook-id` is then
+   * `{id}_{webhookId}_{batch}`. Without it, `msg_` and 32 hex digits derived from the action, the
+   * webhook, the batch and the body (the same event built again gets the same ids).
+   */
+  id?: string;
+  /** A fixed `webhook-timestamp`, whole seconds since the Unix epoch. Default: the clock when a batch is built. */
+  timestamp?: number;
+};
 
 /** Options of an event whose bodies are strings (the default): `bodyAs` absent or "string". */
 export interface StringBodyOptions extends Options {
@@ -262,7 +302,8 @@ export interface Unmatched {
 }
 
 export interface Warning {
-  code: "NO_INSTANCE" | "EMPTY_INSTANCE" | "NO_PROJECT";
+  /** `UNSIGNED`: with `options.signing`, targets no secret covers (sent unsigned; the message names them). */
+  code: "NO_INSTANCE" | "EMPTY_INSTANCE" | "NO_PROJECT" | "UNSIGNED";
   message: string;
 }
 
@@ -315,20 +356,29 @@ export type FieldKind = "int" | "float" | "bool" | "str" | "uuid" | "date_time" 
 export interface FieldInfo { name: string; kind: FieldKind; nullable: boolean; optional: boolean; column?: string; }
 export interface SerializerInfo { id: SerializerName; class: string; model: string; fields: FieldInfo[]; }
 
+/** JSON text or UTF-8 JSON bytes (the exact path), or an event object. */
+export type EventInput = string | ArrayBuffer | ArrayBufferView | WebhookEvent<string | BodyBytes>;
+
 /**
  * Every delivery Label Studio 1.23.2 would send for the event. An event object without
- * `bodyAs: "bytes"` (a WebhookEvent): every body is a string.
+ * `bodyAs: "bytes"` (a WebhookEvent), and options that do not ask for bytes: every body is a string.
  * @param event An object, JSON text, or UTF-8 JSON bytes (exact).
+ * @param options Options kept apart from the event (a host's settings, a signing secret): each one
+ * given replaces the event's own `options` of that name.
  * @throws {WebhookError}
  */
-export function buildDeliveries<A extends ActionName>(event: ActionEvent<A> & { action: A }): Plan<string>;
-/** An event object with `options.bodyAs: "bytes"`: every body is a BodyBytes. @throws {WebhookError} */
-export function buildDeliveries<A extends ActionName>(event: ActionEvent<A, BodyBytes> & { action: A }): Plan<BodyBytes>;
+export function buildDeliveries<A extends ActionName>(event: ActionEvent<A> & { action: A }, options?: StringBodyOptions | null): Plan<string>;
+/** An event object with `options.bodyAs: "bytes"` that the options argument leaves so: every body is a BodyBytes. @throws {WebhookError} */
+export function buildDeliveries<A extends ActionName>(event: ActionEvent<A, BodyBytes> & { action: A }, options?: (Options & { bodyAs?: "bytes" }) | null): Plan<BodyBytes>;
+/** Any event, with the options argument's `bodyAs: "bytes"`: every body is a BodyBytes. @throws {WebhookError} */
+export function buildDeliveries(event: EventInput, options: BytesBodyOptions): Plan<BodyBytes>;
+/** Any event, with the options argument's `bodyAs: "string"`: every body is a string. @throws {WebhookError} */
+export function buildDeliveries(event: EventInput, options: Options & { bodyAs: "string" }): Plan<string>;
 /**
  * JSON text or UTF-8 JSON bytes (the exact path), or an event whose `bodyAs` is not known:
- * the body type follows the event's `options.bodyAs`. @throws {WebhookError}
+ * the body type follows `bodyAs` (the options argument's, else the event's). @throws {WebhookError}
  */
-export function buildDeliveries(event: string | ArrayBuffer | ArrayBufferView | WebhookEvent<string | BodyBytes>): Plan;
+export function buildDeliveries(event: EventInput, options?: Options | null): Plan;
 /** The action registry (`WebhookAction.ACTIONS`). */
 export function actions(): ActionInfo[];
 /** The serializers' field lists, in rendering order. */
@@ -338,6 +388,7 @@ export type JsonSchema = { [keyword: string]: Json };
 /**
  * The schema of each action's webhook bodies, by action name: `oneOf` the full payload
  * (`$defs/payload`) and the action alone (`$defs/action_only`, `send_payload` false).
+ * In the Node package only: the web build (www/pkg) leaves it out (load docs/schemas/*.json there).
  */
 export function schemas(): Record<ActionName, JsonSchema>;
 /** `json.dumps(json.loads(text), allow_nan=False)`, as CPython writes it. */
@@ -370,14 +421,46 @@ export interface BatchIterator<B = string | BodyBytes> extends IterableIterator<
 
 /**
  * The same deliveries as `buildDeliveries`, batch by batch, so a large import
- * never holds more than one batch of bodies. Envelope errors throw here.
+ * never holds more than one batch of bodies. Envelope errors throw here. `options` as
+ * `buildDeliveries` takes them.
  * @throws {WebhookError}
  */
-export function planBatches<A extends ActionName>(event: ActionEvent<A> & { action: A }): BatchIterator<string>;
-/** An event object with `options.bodyAs: "bytes"`: every body is a BodyBytes. @throws {WebhookError} */
-export function planBatches<A extends ActionName>(event: ActionEvent<A, BodyBytes> & { action: A }): BatchIterator<BodyBytes>;
+export function planBatches<A extends ActionName>(event: ActionEvent<A> & { action: A }, options?: StringBodyOptions | null): BatchIterator<string>;
+/** An event object with `options.bodyAs: "bytes"` that the options argument leaves so. @throws {WebhookError} */
+export function planBatches<A extends ActionName>(event: ActionEvent<A, BodyBytes> & { action: A }, options?: (Options & { bodyAs?: "bytes" }) | null): BatchIterator<BodyBytes>;
+/** Any event, with the options argument's `bodyAs: "bytes"`. @throws {WebhookError} */
+export function planBatches(event: EventInput, options: BytesBodyOptions): BatchIterator<BodyBytes>;
+/** Any event, with the options argument's `bodyAs: "string"`. @throws {WebhookError} */
+export function planBatches(event: EventInput, options: Options & { bodyAs: "string" }): BatchIterator<string>;
 /** JSON text or UTF-8 JSON bytes, or an event whose `bodyAs` is not known. @throws {WebhookError} */
-export function planBatches(event: string | ArrayBuffer | ArrayBufferView | WebhookEvent<string | BodyBytes>): BatchIterator;
+export function planBatches(event: EventInput, options?: Options | null): BatchIterator;
+/** The three Standard Webhooks headers of one delivery, as signing adds them. */
+export interface SignatureHeaders {
+  "webhook-id": string;
+  /** Whole seconds since the Unix epoch, as decimal text. */
+  "webhook-timestamp": string;
+  /** `v1,` and the base64 HMAC-SHA256 of `{id}.{timestamp}.{body}`. */
+  "webhook-signature": string;
+}
+
+export interface SignWebhookArgs {
+  /** The delivery's `webhook-id` (1 to 200 of `A-Z a-z 0-9 _ . : -`): keep a delivery's own when re-signing it. */
+  id: string;
+  /** The exact body that is sent: its text, or its UTF-8 bytes. */
+  body: string | Uint8Array;
+  /** A Standard Webhooks secret (`whsec_` and base64). */
+  secret: string;
+  /** Whole seconds since the Unix epoch. Default: now. */
+  timestamp?: number;
+}
+
+/**
+ * Signs one delivery (this package's extension, as `options.signing` does): its three `webhook-*`
+ * headers, for re-signing a delivery when it is finally sent (a retry keeps its id and gets a fresh
+ * timestamp, within the receiver's tolerance). Merge them over the delivery's own headers.
+ * @throws {ReceiveError} `INVALID_ARGUMENT`, with the argument's name as `path`.
+ */
+export function signWebhook(args: SignWebhookArgs): SignatureHeaders;
 /**
  * The reserved network (Label Studio's `validate_ip` list, e.g. "127.0.0.0/8") an address is
  * in, or null for a public address. For send-time guards: give it every address a host name
@@ -392,3 +475,83 @@ export function reservedBlock(address: string): string | null;
 export function locatePath(text: string, path: string): { start: number; end: number; exact: boolean } | null;
 /** Size in bytes of the module's linear memory (it only grows: after a call, the peak that call needed). */
 export function wasmMemoryBytes(): number;
+
+// ---- The receiver's side: parseWebhook, verifyWebhook ----
+
+/** The errors `parseWebhook` and `verifyWebhook` throw: an Error with a code and the path of what is wrong. */
+export interface ReceiveError extends Error {
+  code: ReceiveErrorCode;
+  /**
+   * `INVALID_BODY`: the first offending field of the body, e.g. "tasks[0].created_at" ("" for the whole
+   * body); the header's name for a header error; the argument's name for `INVALID_ARGUMENT`.
+   */
+  path: string;
+  detail: string;
+  /** A body that is not JSON (or not UTF-8): the byte offset of the error. */
+  offset?: number;
+  /** A body that is not JSON: 1-based line and column (characters) of the error. */
+  line?: number;
+  column?: number;
+}
+
+/** `parseWebhook`'s options. */
+export interface ParseWebhookOptions {
+  /**
+   * Check the body against what Label Studio sends for its action (default true). `false` takes any
+   * JSON (a custom `emit_webhooks` payload): the result is then any JSON value, not a WebhookBody.
+   */
+  checkBody?: boolean;
+}
+
+/** A received body: the text, or its bytes (a Buffer, Uint8Array, any ArrayBufferView or an ArrayBuffer). */
+export type ReceivedBody = string | ArrayBuffer | ArrayBufferView;
+
+/**
+ * Request headers as a receiver has them: a `Headers` (fetch, undici: anything with `get(name)`), a plain
+ * object with names in any case (Node's `req.headers`; a list value is joined as `Headers` joins it), or
+ * `[name, value]` pairs.
+ */
+export type ReceivedHeaders =
+  | { get(name: string): string | null | undefined }
+  | { readonly [name: string]: string | readonly string[] | undefined }
+  | ReadonlyArray<readonly [string, string]>;
+
+export interface VerifyWebhookArgs extends ParseWebhookOptions {
+  headers: ReceivedHeaders;
+  /** The raw body as received (verify before any JSON parsing). */
+  body: ReceivedBody;
+  /** A Standard Webhooks secret (`whsec_` and base64), or several (any one may match: key rotation). */
+  secret: string | readonly string[];
+  /** How far `webhook-timestamp` may be from `now`, either way, in seconds. Default 300. */
+  toleranceSeconds?: number;
+  /** The time to check against: a Date or seconds since the Unix epoch. Default: the clock. */
+  now?: Date | number;
+}
+
+/**
+ * A received body checked against what Label Studio 1.23.2 sends for its action (the registry, the body
+ * layout and the serializers' fields: the rules of docs/schemas/ACTION.json), and parsed, integers
+ * past 2^53 as exact BigInts. A union on `action` (`switch (body.action)` narrows it). In the Node
+ * package only: the web build (www/pkg) leaves the receiver's functions out.
+ * @throws {ReceiveError} `INVALID_BODY` (with the path of the first offending field), `INVALID_ARGUMENT`
+ * (neither a string nor bytes).
+ */
+export function parseWebhook(body: ReceivedBody, options?: { checkBody?: true } | null): WebhookBody;
+/** With `checkBody: false`: any JSON, parsed (integers past 2^53 as BigInts). @throws {ReceiveError} */
+export function parseWebhook(body: ReceivedBody, options: { checkBody: false }): BodyJson;
+/** With `checkBody` not known: a WebhookBody, or any JSON. @throws {ReceiveError} */
+export function parseWebhook(body: ReceivedBody, options?: ParseWebhookOptions | null): WebhookBody | BodyJson;
+
+/**
+ * Checks a signed delivery (Standard Webhooks: this package's `options.signing`, or any sender of the
+ * standard): the three `webhook-*` headers, the timestamp within `toleranceSeconds` of `now`, one `v1`
+ * signature made with one of the secrets; then returns `parseWebhook(body, { checkBody })`. In the
+ * Node package only.
+ * @throws {ReceiveError} `MISSING_HEADER`, `INVALID_HEADER`, `TIMESTAMP_OUT_OF_TOLERANCE`,
+ * `SIGNATURE_MISMATCH`, `INVALID_BODY`, `INVALID_ARGUMENT`.
+ */
+export function verifyWebhook(args: VerifyWebhookArgs & { checkBody?: true }): WebhookBody;
+/** With `checkBody: false`: any JSON, once the signature is good. @throws {ReceiveError} */
+export function verifyWebhook(args: VerifyWebhookArgs & { checkBody: false }): BodyJson;
+/** With `checkBody` not known: a WebhookBody, or any JSON. @throws {ReceiveError} */
+export function verifyWebhook(args: VerifyWebhookArgs): WebhookBody | BodyJson;

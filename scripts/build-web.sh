@@ -17,3 +17,5 @@ node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-t
   "$out/ls_webhooks_bg.wasm" -o "$out/ls_webhooks_bg.wasm"
 printf 'www/pkg/ls_webhooks_bg.wasm: %s bytes, %s gzipped (-9)\n' \
   "$(wc -c < "$out/ls_webhooks_bg.wasm")" "$(gzip -9c "$out/ls_webhooks_bg.wasm" | wc -c)"
+# The body types the module's d.ts imports (js/types.d.ts re-exports them from ./bodies.js).
+cp js/bodies.d.ts "$out/bodies.d.ts"

@@ -63,7 +63,7 @@ pub fn build_deliveries_bytes_with(event_json: &[u8], options: &OptionsPatch) ->
 pub fn check_body(body: &str) -> Result<&'static Action, Error> {
     let doc = json::reader::Doc::parse(body)
         .map_err(|e| labelstudio::received::syntax(&e.message, e.path, error::Location { offset: e.offset, line: e.line, column: e.column }))?;
-    labelstudio::received::check(&doc)
+    labelstudio::received::check(&doc).map(|r| r.action)
 }
 
 /// CPython's `json.dumps(json.loads(text), allow_nan=False)`: the Python form of

@@ -179,7 +179,7 @@ function workerCommand(args, { out = console.log, err = console.error } = {}) {
     if (signingSpec) {
       try {
         const secret = signingArgs().readSecret("worker", signingSpec);
-        signing = { secret: signingArgs().signingOptions(require("../safe-fetch.js").loadLib(), "worker", signingSpec, secret).secret };
+        signing = { secret: signingArgs().signingOptions(require("../wasm-lib.js").loadLib("ls-webhooks worker"), "worker", signingSpec, secret).secret };
       } catch (e) {
         if (e instanceof signingArgs().SigningError) throw new QueueCliError(e.message);
         throw e;

@@ -5,7 +5,6 @@
 // The command prints its own errors and resolves to the exit code.
 "use strict";
 const path = require("path");
-const fs = require("fs");
 const signingArgs = require("./signing.js");
 
 function requireLocal(name) {
@@ -260,12 +259,7 @@ async function redeliverCommand(argv, env = {}) {
   const { eventsFromDatabase, isPgUrl, redact } = requireLocal("database.js");
   let lib = env.lib;
   if (!lib) {
-    for (const p of [path.join(__dirname, "..", "ls_webhooks.js"), path.join(__dirname, "..", "..", "pkg", "ls_webhooks.js")]) {
-      if (fs.existsSync(p)) {
-        lib = require(p);
-        break;
-      }
-    }
+    lib = requireLocal("wasm-lib.js").findLib();
     if (!lib) {
       err("ls-webhooks redeliver: the wasm package is not built; run: bash scripts/setup.sh");
       return EXIT.NO_INPUT;

@@ -59,13 +59,8 @@ exit codes: 0 every shape got a 2xx answer, 1 a shape failed (another status, re
 
 class UsageError extends Error {}
 
-/** The wasm module: beside the package root in the npm package, ../../pkg in the repository. */
-function loadLib() {
-  for (const p of [path.join(__dirname, "..", "ls_webhooks.js"), path.join(__dirname, "..", "..", "pkg", "ls_webhooks.js")]) {
-    if (fs.existsSync(p)) return require(p);
-  }
-  return null;
-}
+/** The wasm module, or null when it is not built. */
+const loadLib = () => require("../wasm-lib.js").findLib();
 
 function samplesDir() {
   for (const d of [path.join(__dirname, "..", "samples", "events"), path.join(__dirname, "..", "..", "samples", "events")]) {

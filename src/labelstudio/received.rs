@@ -9,14 +9,25 @@ use crate::labelstudio::layout::{body_keys, Role};
 use crate::labelstudio::registry::{self, Action};
 use crate::labelstudio::serializers::{Field, FieldKind, SerializerId};
 
+/// A body that passed [`check`].
+#[derive(Debug)]
+pub struct Received {
+    pub action: &'static Action,
+    /// Where (byte offsets) float fields hold integer text: a Python `float`,
+    /// so never a BigInt, however large (see [`big_ints`]).
+    pub float_offsets: Vec<usize>,
+}
+
 /// The action of a well-formed body; `Err` names the first offending field.
-pub fn check(doc: &Doc<'_>) -> Result<&'static Action, Error> {
+pub fn check(doc: &Doc<'_>) -> Result<Received, Error> {
     let root = doc.root();
     let entries: Vec<_> = root.entries().ok_or_else(|| bad("", "a webhook body is a JSON object"))?.collect();
     let action_name = root.get("action").and_then(|v| v.as_str()).ok_or_else(|| bad("action", "no \"action\" string"))?;
     let action = registry::find(&action_name).ok_or_else(|| bad("action", format!("{action_name:?} is not an action of Label Studio 1.23.2")))?;
-    if entries.len() == 1 {
-        return Ok(action); // `send_payload: false`: `{"action": ...}` alone.
+    let mut received = Received { action, float_offsets: Vec::new() };
+    // Distinct keys: `action` given twice is still `{"action": ...}` alone (`send_payload: false`).
+    if entries.iter().all(|(k, _)| k == "action") {
+        return Ok(received);
     }
     let keys = body_keys(action);
     for (key, _) in &entries {
@@ -36,17 +47,17 @@ pub fn check(doc: &Doc<'_>) -> Result<&'static Action, Error> {
             let rows = value.elements().ok_or_else(|| bad(k.key, "expected a list of rows"))?;
             let mut n = 0;
             for (i, row) in rows.enumerate() {
-                check_row(row, ser, &format!("{}[{i}]", k.key))?;
+                check_row(row, ser, &format!("{}[{i}]", k.key), &mut received.float_offsets)?;
                 n += 1;
             }
             if n == 0 {
                 return Err(bad(k.key, "an empty list: Label Studio never sends one"));
             }
         } else {
-            check_row(value, ser, k.key)?;
+            check_row(value, ser, k.key, &mut received.float_offsets)?;
         }
     }
-    Ok(action)
+    Ok(received)
 }
 
 /// The error of a body that Label Studio would not send, at `path`.
@@ -71,9 +82,11 @@ pub enum Step {
 /// exactly), with its path and digits, for the boundary to make BigInts of.
 /// A key given twice counts once, by its last value, as `JSON.parse` reads it.
 #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
-pub fn big_ints<'d>(value: Value<'d>) -> Vec<(Vec<Step>, &'d str)> {
-    fn walk<'d>(v: Value<'d>, path: &mut Vec<Step>, out: &mut Vec<(Vec<Step>, &'d str)>) {
+/// Numbers at `floats` (byte offsets) are left out: float fields.
+pub fn big_ints<'d>(value: Value<'d>, floats: &[usize]) -> Vec<(Vec<Step>, &'d str)> {
+    fn walk<'d>(v: Value<'d>, floats: &[usize], path: &mut Vec<Step>, out: &mut Vec<(Vec<Step>, &'d str)>) {
         match v.kind() {
+            Kind::Number if floats.contains(&v.offset()) => {}
             Kind::Number => {
                 let n = v.as_number().expect("a number");
                 let digits = n.text.trim_start_matches('-');
@@ -85,7 +98,7 @@ pub fn big_ints<'d>(value: Value<'d>) -> Vec<(Vec<Step>, &'d str)> {
             Kind::Array => {
                 for (i, item) in v.elements().expect("an array").enumerate() {
                     path.push(Step::Index(i));
-                    walk(item, path, out);
+                    walk(item, floats, path, out);
                     path.pop();
                 }
             }
@@ -96,7 +109,7 @@ pub fn big_ints<'d>(value: Value<'d>) -> Vec<(Vec<Step>, &'d str)> {
                         continue;
                     }
                     path.push(Step::Key(key.to_string()));
-                    walk(*item, path, out);
+                    walk(*item, floats, path, out);
                     path.pop();
                 }
             }
@@ -104,11 +117,11 @@ pub fn big_ints<'d>(value: Value<'d>) -> Vec<(Vec<Step>, &'d str)> {
         }
     }
     let mut out = Vec::new();
-    walk(value, &mut Vec::new(), &mut out);
+    walk(value, floats, &mut Vec::new(), &mut out);
     out
 }
 
-fn check_row(row: Value<'_>, ser: SerializerId, path: &str) -> Result<(), Error> {
+fn check_row(row: Value<'_>, ser: SerializerId, path: &str, floats: &mut Vec<usize>) -> Result<(), Error> {
     let ser = ser.get();
     let entries: Vec<_> = row.entries().ok_or_else(|| bad(path, format!("expected a {} row (an object)", ser.model)))?.collect();
     for (key, _) in &entries {
@@ -121,7 +134,12 @@ fn check_row(row: Value<'_>, ser: SerializerId, path: &str) -> Result<(), Error>
         match row.get(field.name) {
             None if field.optional => {}
             None => return Err(bad(at, format!("{} always renders {:?}", ser.class, field.name))),
-            Some(v) => check_field(v, field).map_err(|why| bad(at, why))?,
+            Some(v) => {
+                check_field(v, field).map_err(|why| bad(at, why))?;
+                if field.kind == FieldKind::Float && v.as_number().is_some_and(|n| n.is_int) {
+                    floats.push(v.offset());
+                }
+            }
         }
     }
     Ok(())
@@ -131,10 +149,14 @@ fn check_field(v: Value<'_>, field: &Field) -> Result<(), String> {
     if v.is_null() {
         return if field.nullable || field.kind == FieldKind::Json { Ok(()) } else { Err("may not be null".into()) };
     }
-    let int = |v: Value<'_>| v.as_number().is_some_and(|n| n.is_int);
+    // JSON Schema's "integer": any number with a zero fraction (`1.0`, `1e2`), as the
+    // schemas of `schemas()` say; ints of any size (Python's).
+    let int = |v: Value<'_>| v.as_number().is_some_and(|n| n.is_int || n.text.parse::<f64>().is_ok_and(|x| x.is_finite() && x.fract() == 0.0));
+    let finite = |v: Value<'_>| v.as_number().is_some_and(|n| n.is_int || n.text.parse::<f64>().is_ok_and(f64::is_finite));
     let ok = match field.kind {
         FieldKind::Int | FieldKind::ForeignKey => int(v),
-        FieldKind::Float => v.kind() == Kind::Number,
+        // A Python float: finite (`1e400` is no float json.dumps could write).
+        FieldKind::Float => finite(v),
         FieldKind::Bool => v.kind() == Kind::Bool,
         FieldKind::Str => v.kind() == Kind::String,
         FieldKind::Uuid => v.as_str().is_some_and(|s| is_uuid(&s)),
@@ -185,7 +207,7 @@ mod tests {
 
     fn check_text(text: &str) -> Result<&'static str, (ErrorCode, String)> {
         let doc = Doc::parse(text).unwrap();
-        check(&doc).map(|a| a.action).map_err(|e| (e.code, e.path))
+        check(&doc).map(|r| r.action.action).map_err(|e| (e.code, e.path))
     }
 
     #[test]
@@ -210,10 +232,17 @@ mod tests {
         assert_eq!(bad(r#"{"action": "TASKS_DELETED", "tasks": [{"id": 1, "x": 2}]}"#).1, "tasks[0].x");
         assert_eq!(bad(r#"{"action": "ANNOTATION_CREATED", "annotation": {"id": 1}}"#).1, "annotation.result");
         assert_eq!(check_text(r#"{"action": "TASKS_DELETED", "tasks": [{"id": 123456789012345678901234567890}]}"#), Ok("TASKS_DELETED"));
+        // JSON Schema's integers (zero fraction) are ints; float fields are finite.
+        assert_eq!(check_text(r#"{"action": "TASKS_DELETED", "tasks": [{"id": 1.0}]}"#), Ok("TASKS_DELETED"));
+        assert_eq!(check_text(r#"{"action": "TASKS_DELETED", "tasks": [{"id": 1e2}]}"#), Ok("TASKS_DELETED"));
+        assert_eq!(bad(r#"{"action": "TASKS_DELETED", "tasks": [{"id": 1.5}]}"#).1, "tasks[0].id");
+        assert_eq!(bad(r#"{"action": "TASKS_DELETED", "tasks": [{"id": 1e400}]}"#).1, "tasks[0].id");
+        // `action` twice is still the action-only body.
+        assert_eq!(check_text(r#"{"action": "NOPE", "action": "TASKS_DELETED"}"#), Ok("TASKS_DELETED"));
         assert!(is_datetime("2024-01-02T03:04:05Z") && is_datetime("2024-01-02T03:04:05.123456Z"));
         assert!(!is_datetime("2024-01-02T03:04:05+00:00") && !is_datetime("2024-01-02 03:04:05Z"));
         let doc = Doc::parse(r#"{"a": [1, 9007199254740992, 9007199254740993, -12345678901234567890], "b": {"c": 1e300, "c": 99999999999999999}}"#).unwrap();
-        let found: Vec<_> = big_ints(doc.root()).into_iter().map(|(p, d)| (p.len(), d)).collect();
+        let found: Vec<_> = big_ints(doc.root(), &[]).into_iter().map(|(p, d)| (p.len(), d)).collect();
         assert_eq!(found, [(2, "9007199254740993"), (2, "-12345678901234567890"), (2, "99999999999999999")]);
         assert!(is_uuid("123e4567-e89b-12d3-a456-426614174000") && !is_uuid("123E4567-E89B-12D3-A456-426614174000"));
     }

@@ -189,40 +189,6 @@ pub fn reserved_block(address: &str) -> Result<JsValue, JsValue> {
     }
 }
 
-/// `signWebhook({id, body, secret, timestamp?})`: the three Standard Webhooks
-/// headers of one delivery (`webhook-id`, `webhook-timestamp`, `webhook-signature`),
-/// signed now unless `timestamp` is given. For re-signing a delivery when it
-/// is finally sent (a queue's retry keeps its id and gets a fresh timestamp).
-#[wasm_bindgen(js_name = signWebhook, skip_typescript)]
-pub fn sign_webhook(args: JsValue) -> Result<JsValue, JsValue> {
-    use crate::signing::{self, Key};
-    let run = || -> Result<JsValue, Error> {
-        let arg = |k: &str| Reflect::get(&args, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED);
-        let invalid = |path: &str, why: &str| Error::new(ErrorCode::InvalidArgument, path, why);
-        if !args.is_object() {
-            return Err(invalid("", "signWebhook takes {id, body, secret, timestamp?}"));
-        }
-        let key = arg("secret").as_string().and_then(|s| Key::parse(&s).ok()).ok_or_else(|| invalid("secret", "secret must be a Standard Webhooks secret (whsec_ and base64)"))?;
-        let id = arg("id").as_string().filter(|id| signing::check_event_id(id).is_ok());
-        let id = id.ok_or_else(|| invalid("id", "id must be a webhook-id (1 to 200 characters of A-Z, a-z, 0-9, _ . : and -)"))?;
-        let timestamp = match arg("timestamp") {
-            t if t.is_undefined() => (js_sys::Date::now() / 1000.0).floor() as i64,
-            t => t.as_f64().filter(|t| t.is_finite() && *t >= 0.0 && t.fract() == 0.0).ok_or_else(|| invalid("timestamp", "timestamp must be whole seconds since the Unix epoch"))? as i64,
-        };
-        let body = arg("body");
-        let bytes = match body.as_string() {
-            Some(text) => text.into_bytes(),
-            None => body.dyn_ref::<Uint8Array>().map(Uint8Array::to_vec).ok_or_else(|| invalid("body", "body must be a string or a Uint8Array"))?,
-        };
-        let headers = Object::new();
-        set(&headers, signing::ID, &JsValue::from_str(&id));
-        set(&headers, signing::TIMESTAMP, &JsValue::from_str(&timestamp.to_string()));
-        set(&headers, signing::SIGNATURE, &JsValue::from_str(&key.sign(&id, timestamp, &bytes)));
-        Ok(headers.into())
-    };
-    run().map_err(error_to_js)
-}
-
 /// `locatePath(text, path)`: `{start, end, exact}` (UTF-8 byte offsets) of the value an
 /// error's path names in the event's text, or of its deepest existing parent; null.
 #[wasm_bindgen(js_name = locatePath, skip_typescript)]

@@ -1,5 +1,6 @@
-//! The receiver's side: `parseWebhook` and `verifyWebhook` (the `receiver`
-//! feature; the browser's build leaves it out).
+//! The receiver's side: `parseWebhook` and `verifyWebhook`, and `signWebhook`
+//! for a queue worker that signs a delivery anew as it sends it (the
+//! `receiver` feature: servers need them; the browser's build leaves them out).
 
 use super::{error_to_js, set};
 use crate::error::{Error, ErrorCode};
@@ -48,14 +49,13 @@ fn check_body_option(options: &JsValue) -> Result<bool, Error> {
 }
 
 fn parse(text: &str, check: bool) -> Result<JsValue, Error> {
-    if check {
-        crate::check_body(text)?;
-    }
     let doc = crate::json::reader::Doc::parse(text).map_err(|e| {
         crate::labelstudio::received::syntax(&e.message, e.path, crate::error::Location { offset: e.offset, line: e.line, column: e.column })
     })?;
+    // Float fields holding integer text stay Numbers (a Python float), however large.
+    let floats = if check { crate::labelstudio::received::check(&doc)?.float_offsets } else { Vec::new() };
     let mut value = js_sys::JSON::parse(text).map_err(|_| Error::new(ErrorCode::InvalidBody, "", "JSON.parse refused the body"))?;
-    for (path, digits) in crate::labelstudio::received::big_ints(doc.root()) {
+    for (path, digits) in crate::labelstudio::received::big_ints(doc.root(), &floats) {
         let big = js_sys::BigInt::new(&JsValue::from_str(digits)).map_err(|_| Error::new(ErrorCode::InvalidBody, "", "BigInt refused an integer"))?;
         let Some((last, parents)) = path.split_last() else {
             value = big.into(); // the body is that one number
@@ -148,4 +148,38 @@ fn header_of(headers: &JsValue, name: &str) -> Option<String> {
     }
     let keys = Object::keys(headers.unchecked_ref::<Object>());
     keys.iter().filter_map(|k| k.as_string()).find(|k| k.eq_ignore_ascii_case(name)).and_then(|k| text(Reflect::get(headers, &JsValue::from_str(&k)).ok()?))
+}
+
+/// `signWebhook({id, body, secret, timestamp?})`: the three Standard Webhooks
+/// headers of one delivery (`webhook-id`, `webhook-timestamp`, `webhook-signature`),
+/// signed now unless `timestamp` is given. For re-signing a delivery when it
+/// is finally sent (a queue's retry keeps its id and gets a fresh timestamp).
+#[wasm_bindgen(js_name = signWebhook, skip_typescript)]
+pub fn sign_webhook(args: JsValue) -> Result<JsValue, JsValue> {
+    use crate::signing::{self, Key};
+    let run = || -> Result<JsValue, Error> {
+        let arg = |k: &str| Reflect::get(&args, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED);
+        let invalid = |path: &str, why: &str| Error::new(ErrorCode::InvalidArgument, path, why);
+        if !args.is_object() {
+            return Err(invalid("", "signWebhook takes {id, body, secret, timestamp?}"));
+        }
+        let key = arg("secret").as_string().and_then(|s| Key::parse(&s).ok()).ok_or_else(|| invalid("secret", "secret must be a Standard Webhooks secret (whsec_ and base64)"))?;
+        let id = arg("id").as_string().filter(|id| signing::check_event_id(id).is_ok());
+        let id = id.ok_or_else(|| invalid("id", "id must be a webhook-id (1 to 200 characters of A-Z, a-z, 0-9, _ . : and -)"))?;
+        let timestamp = match arg("timestamp") {
+            t if t.is_undefined() => (js_sys::Date::now() / 1000.0).floor() as i64,
+            t => t.as_f64().filter(|t| t.is_finite() && *t >= 0.0 && t.fract() == 0.0).ok_or_else(|| invalid("timestamp", "timestamp must be whole seconds since the Unix epoch"))? as i64,
+        };
+        let body = arg("body");
+        let bytes = match body.as_string() {
+            Some(text) => text.into_bytes(),
+            None => body.dyn_ref::<Uint8Array>().map(Uint8Array::to_vec).ok_or_else(|| invalid("body", "body must be a string or a Uint8Array"))?,
+        };
+        let headers = Object::new();
+        set(&headers, signing::ID, &JsValue::from_str(&id));
+        set(&headers, signing::TIMESTAMP, &JsValue::from_str(&timestamp.to_string()));
+        set(&headers, signing::SIGNATURE, &JsValue::from_str(&key.sign(&id, timestamp, &bytes)));
+        Ok(headers.into())
+    };
+    run().map_err(error_to_js)
 }

@@ -1,8 +1,9 @@
 // A TypeScript consumer of the installed package: `tsc --noEmit` over it is the type test.
 // Each @ts-expect-error must be an error, so loose (any) types fail the test too.
-import { actions, buildDeliveries, planBatches, pythonJsonDumps, serializers } from "ls-webhooks";
+import { actions, buildDeliveries, parseWebhook, planBatches, pythonJsonDumps, serializers, verifyWebhook } from "ls-webhooks";
 import type {
-  ActionName, AnnotationRow, Delivery, ErrorCode, Plan, ProjectRow, TaskRow, Webhook, WebhookError, WebhookEvent,
+  ActionName, AnnotationRow, Delivery, ErrorCode, Plan, ProjectRow, ReceiveError, TaskRow, Webhook, WebhookBody, WebhookError,
+  WebhookEvent,
 } from "ls-webhooks";
 import { createGuardedDispatcher, safeFetch } from "ls-webhooks/safe-fetch";
 import type { SafeFetchResult } from "ls-webhooks/safe-fetch";
@@ -100,6 +101,20 @@ async function deliverInBackground(p: Plan): Promise<number> {
   return sent + held + failures.length;
 }
 
+// The receiver's side: a signed delivery checked and parsed into the union of bodies (bodies.d.ts).
+function receive(raw: Uint8Array, headers: { [name: string]: string | string[] | undefined }): string {
+  let body: WebhookBody;
+  try {
+    body = verifyWebhook({ headers, body: raw, secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw" });
+  } catch (e) {
+    return `${(e as ReceiveError).code} at ${(e as ReceiveError).path}`;
+  }
+  if (body.action === "TASKS_CREATED" && body.tasks) return `${body.tasks.length} tasks in ${body.project.title}`;
+  // @ts-expect-error: the action-only form has no tasks
+  const n: number = body.action === "TASKS_CREATED" ? body.tasks.length : 0;
+  return `${parseWebhook(raw).action} ${n}`;
+}
+
 const names: ActionName[] = actions().map((a) => a.action);
 const fields: string[] = serializers().flatMap((s) => s.fields.map((f) => `${s.id}.${f.name}:${f.kind}`));
 const dumped: string = pythonJsonDumps("[1.0, 1e16]");
@@ -123,4 +138,4 @@ const badAction: number = actions()[0].action;
 // @ts-expect-error: redirect is "follow" | "manual" | "error"
 const badRedirect = safeFetch({ url: "https://example.com/" }, { redirect: "always" });
 
-export { parsed, ids, reasons, size, body, send, describe, names, fields, dumped, noOrg, badTask, badCode, badIds, badAction, sendSafely, badRedirect, deliverInBackground };
+export { receive, parsed, ids, reasons, size, body, send, describe, names, fields, dumped, noOrg, badTask, badCode, badIds, badAction, sendSafely, badRedirect, deliverInBackground };
