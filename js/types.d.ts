@@ -353,7 +353,12 @@ export interface ActionInfo {
 export type SerializerName = "project" | "task" | "annotation" | "label_link" | "label" | "only_id";
 export type FieldKind = "int" | "float" | "bool" | "str" | "uuid" | "date_time" | "json" | "foreign_key" | "many_to_many";
 
-export interface FieldInfo { name: string; kind: FieldKind; nullable: boolean; optional: boolean; column?: string; }
+export interface FieldInfo {
+  name: string; kind: FieldKind; nullable: boolean;
+  /** Declared on the serializer as read-only: rendered only when the row has it, never required. */
+  declaredReadOnly: boolean;
+  column?: string;
+}
 export interface SerializerInfo { id: SerializerName; class: string; model: string; fields: FieldInfo[]; }
 
 /** JSON text or UTF-8 JSON bytes (the exact path), or an event object. */

@@ -380,7 +380,7 @@ function objectSection(name, ser, schema) {
   L.push("|---|---|---|---|");
   for (const f of ser.fields) {
     const prop = schema.properties[f.name];
-    const type = KIND_TYPE[f.kind] + (f.optional ? ", *optional*" : "");
+    const type = KIND_TYPE[f.kind] + (rendersOnlyWhenPresent(f) ? ", *optional*" : "");
     const nullable = f.kind === "json" ? (f.nullable ? "yes" : "no (any JSON value)") : f.nullable ? "yes" : "no";
     L.push(`| \`${f.name}\` | ${type} | ${nullable} | ${cell(prop.description)} |`);
   }
@@ -606,9 +606,9 @@ function objectType(serializerId) {
   return title.split(" ").map((w) => w[0].toUpperCase() + w.slice(1)).join("");
 }
 
-/** A declared read-only field: rendered only when the row carries it (serializers() names the flag `optional`). */
+/** A declared read-only field: rendered only when the row carries it (serializers()' `declaredReadOnly`). */
 function rendersOnlyWhenPresent(f) {
-  return Boolean(f.optional ?? f.declaredReadOnly);
+  return f.declaredReadOnly;
 }
 
 /**

@@ -198,7 +198,7 @@ fn field_entry(f: &'static Field) -> BoxedStrategy<Option<(String, String)>> {
         value_of(f.kind)
     };
     let present = (key, value).prop_map(Some);
-    if f.nullable || f.optional {
+    if f.nullable || f.declared_read_only {
         prop_oneof![5 => present, 1 => Just(None)].boxed()
     } else {
         present.boxed()
@@ -695,7 +695,7 @@ fn a_removed_field_is_an_error_at_its_path_unless_it_may_be_missing() {
         let text = ev.text();
         let got = build_checked(&text)?;
         let want_path = format!("{path}.{}", f.name);
-        let want = (!f.nullable && !f.optional).then_some((ErrorCode::InvalidRow, want_path.as_str()));
+        let want = (!f.nullable && !f.declared_read_only).then_some((ErrorCode::InvalidRow, want_path.as_str()));
         expect(&ev, &got, want, &text)
     });
 }

@@ -132,7 +132,7 @@ fn check_row(row: Value<'_>, ser: SerializerId, path: &str, floats: &mut Vec<usi
     for field in ser.fields {
         let at = format!("{path}.{}", field.name);
         match row.get(field.name) {
-            None if field.optional => {}
+            None if field.declared_read_only => {}
             None => return Err(bad(at, format!("{} always renders {:?}", ser.class, field.name))),
             Some(v) => {
                 check_field(v, field).map_err(|why| bad(at, why))?;

@@ -43,7 +43,7 @@ impl<'d> Renderer<'d> {
         let mut first = true;
         for (i, field) in ser.fields.iter().enumerate() {
             let value = self.slots[i];
-            if value.is_none() && field.optional {
+            if value.is_none() && field.declared_read_only {
                 continue;
             }
             // `, "name": ` in one copy (names are plain ASCII: nothing to escape).
@@ -61,7 +61,7 @@ impl<'d> Renderer<'d> {
                     let also: Vec<String> = ser.fields[i + 1..]
                         .iter()
                         .zip(&self.slots[i + 1..])
-                        .filter(|(f, v)| v.is_none() && !f.optional && !f.nullable)
+                        .filter(|(f, v)| v.is_none() && !f.declared_read_only && !f.nullable)
                         .map(|(f, _)| format!("{:?}", f.name))
                         .collect();
                     let also = if also.is_empty() { String::new() } else { format!("; the row also lacks {}", also.join(", ")) };

@@ -197,7 +197,7 @@ pub fn field_schema(ser: SerializerId, field: &Field) -> Value {
     if field.kind == FieldKind::Json {
         text.push_str(if field.nullable { " Any JSON value, or null." } else { " Any JSON value." });
     }
-    if field.optional {
+    if field.declared_read_only {
         text.push_str(" Optional: present only when Label Studio's row carries it.");
     }
     s["description"] = Value::String(text.trim().to_string());
@@ -211,8 +211,8 @@ pub fn row_schema(ser: &Serializer) -> Value {
         props.insert(f.name.to_string(), field_schema(ser.id, f));
     }
     let order: Vec<&str> = ser.fields.iter().map(|f| f.name).collect();
-    let required: Vec<&str> = ser.fields.iter().filter(|f| !f.optional).map(|f| f.name).collect();
-    let optional: Vec<String> = ser.fields.iter().filter(|f| f.optional).map(|f| format!("`{}`", f.name)).collect();
+    let required: Vec<&str> = ser.fields.iter().filter(|f| !f.declared_read_only).map(|f| f.name).collect();
+    let optional: Vec<String> = ser.fields.iter().filter(|f| f.declared_read_only).map(|f| format!("`{}`", f.name)).collect();
     let mut description = if ser.id == SerializerId::OnlyId {
         "A deleted object as `OnlyIDWebhookSerializer` renders it: `{\"id\": n}`.".to_string()
     } else {
@@ -487,7 +487,7 @@ mod tests {
         let project = row_schema(&serializers::PROJECT);
         let req = strs(&project["required"]);
         for f in serializers::PROJECT.fields {
-            assert_eq!(req.contains(&f.name), !f.optional, "{}", f.name);
+            assert_eq!(req.contains(&f.name), !f.declared_read_only, "{}", f.name);
             assert!(project["properties"].get(f.name).is_some());
         }
         assert!(!req.contains(&"task_number") && req.contains(&"title") && req.contains(&"deleted_by"));

@@ -44,19 +44,20 @@ pub struct Field {
     pub kind: FieldKind,
     /// DRF `allow_null`: may be null, and renders null when missing.
     pub nullable: bool,
-    /// Declared read-only field that is rendered only when the row has it.
-    pub optional: bool,
+    /// Declared on the serializer as read-only (not read from the model), so
+    /// rendered only when the row has it and never required of a row.
+    pub declared_read_only: bool,
     /// The database column name of a foreign key (`project_id`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub column: Option<&'static str>,
 }
 
 const fn f(name: &'static str, kind: FieldKind) -> Field {
-    Field { name, kind, nullable: false, optional: false, column: None }
+    Field { name, kind, nullable: false, declared_read_only: false, column: None }
 }
 
 const fn fk(name: &'static str, column: &'static str) -> Field {
-    Field { name, kind: FieldKind::ForeignKey, nullable: true, optional: false, column: Some(column) }
+    Field { name, kind: FieldKind::ForeignKey, nullable: true, declared_read_only: false, column: Some(column) }
 }
 
 impl Field {
@@ -72,7 +73,7 @@ impl Field {
 
     /// A field declared on the serializer (not on the model) as read-only.
     const fn declared(mut self) -> Field {
-        self.optional = true;
+        self.declared_read_only = true;
         self
     }
 }
