@@ -2,14 +2,15 @@
 # Builds the browser's module into www/pkg/ (the payload preview, and any page
 # that imports it): size over speed. The `web` profile (opt-level z), without
 # the `schemas` and `receiver` features (the schemas ship as docs/schemas/*.json;
-# receivers run on servers, with the Node package), then
+# receivers run on servers, with the Node package), with `size` (a dependency's
+# smaller form of the same results, see Cargo.toml), then
 # binaryen's wasm-opt from npm (wasm-pack would download binaryen, which this
 # network cannot reach). BENCHMARKS.md gives the sizes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 out=www/pkg
-cargo build --quiet --lib --target wasm32-unknown-unknown --profile web --no-default-features
+cargo build --quiet --lib --target wasm32-unknown-unknown --profile web --no-default-features --features size
 wasm-bindgen --target web --out-dir "$out" target/wasm32-unknown-unknown/web/ls_webhooks.wasm
 # The features the Rust target emits (wasm-bindgen reads them from the module).
 node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
