@@ -212,9 +212,12 @@ pub fn wasm_memory_bytes() -> f64 {
     (core::arch::wasm32::memory_size(0) * 65536) as f64
 }
 
+/// Plain JS data (objects, arrays, strings, numbers, null) made by `JSON.parse` of
+/// the value's JSON text: serde_json is linked anyway, a serde serializer into JS
+/// values would add its own code for each type.
 fn to_plain<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
-    let ser = serde_wasm_bindgen::Serializer::json_compatible();
-    value.serialize(&ser).map_err(|e| JsValue::from(js_sys::Error::new(&e.to_string())))
+    let text = serde_json::to_string(value).map_err(|e| JsValue::from(js_sys::Error::new(&e.to_string())))?;
+    js_sys::JSON::parse(&text)
 }
 
 fn set(target: &Object, key: &str, value: &JsValue) {
