@@ -246,20 +246,20 @@ fn is_nfc(label: &[u32]) -> bool {
 }
 
 fn decompose(c: u32, out: &mut Vec<u32>) {
-    // No composite below U+00C0; the table is sorted by its parts, and short.
-    match tables().composites.iter().find(|e| e.2 == c).filter(|_| c >= 0xC0) {
-        Some(&(first, second, _)) => {
+    let composites = &tables().composites;
+    match composites.binary_search_by_key(&c, |e| e.0) {
+        Ok(i) => {
+            let (_, first, second) = composites[i];
             decompose(first, out);
             decompose(second, out);
         }
-        None => out.push(c),
+        Err(_) => out.push(c),
     }
 }
 
 fn compose(first: u32, second: u32) -> Option<u32> {
-    let composites = &tables().composites;
-    let i = composites.binary_search_by_key(&(first, second), |e| (e.0, e.1)).ok()?;
-    Some(composites[i].2)
+    // The table is short: a search by the parts needs no second order of it.
+    tables().composites.iter().find(|e| (e.1, e.2) == (first, second)).map(|e| e.0)
 }
 
 /// CPython 3.11's `str.lower()`: each code point's full lower case (Unicode 14),
@@ -324,7 +324,7 @@ struct Tables {
     props_starts: Vec<u32>,
     /// `(start, count, stride, delta)`, by start.
     lower: Vec<(u32, u32, u32, i32)>,
-    /// `(first, second, composite)`, by `(first, second)`.
+    /// `(composite, first, second)`, by composite.
     composites: Vec<(u32, u32, u32)>,
 }
 
@@ -344,14 +344,12 @@ fn tables() -> &'static Tables {
         });
         let mut n = varints(&t::COMPOSITES);
         let mut composite = 0;
-        let mut composites: Vec<_> = std::iter::from_fn(|| {
+        let composites = std::iter::from_fn(|| {
             composite += n.next()?;
             let first = composite.wrapping_add_signed(unzigzag(n.next()?));
-            Some((first, t::SECONDS[n.next()? as usize], composite))
-        })
-        .collect();
-        composites.sort_unstable();
-        Tables { props_starts: props_starts.collect(), lower: lower.collect(), composites }
+            Some((composite, first, t::SECONDS[n.next()? as usize]))
+        });
+        Tables { props_starts: props_starts.collect(), lower: lower.collect(), composites: composites.collect() }
     })
 }
 
