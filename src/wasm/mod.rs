@@ -221,9 +221,10 @@ pub fn wasm_memory_bytes() -> f64 {
 
 /// Plain JS data (objects, arrays, strings, numbers, null) made by `JSON.parse` of
 /// the value's JSON text: serde_json is linked anyway, a serde serializer into JS
-/// values would add its own code for each type.
+/// values would add its own code for each type. (The tables always serialize; the
+/// error is not formatted, which would link serde_json's and std::io's messages.)
 fn to_plain<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
-    let text = serde_json::to_string(value).map_err(|e| JsValue::from(js_sys::Error::new(&e.to_string())))?;
+    let text = serde_json::to_string(value).map_err(|_| JsValue::from(js_sys::Error::new("the table could not be written as JSON")))?;
     js_sys::JSON::parse(&text)
 }
 
