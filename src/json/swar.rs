@@ -77,7 +77,7 @@ pub fn all_ascii(b: &[u8]) -> bool {
 /// (0x80 and above) and, with `DEL`, 0x7f (which ensure_ascii escapes);
 /// `b.len()` if there is none. Sixteen bytes at a time with SSE2 on x86_64
 /// (part of its baseline), eight bytes at a time in a `u64` elsewhere.
-#[inline(always)]
+#[cfg_attr(not(feature = "size"), inline(always))]
 pub fn find_special<const DEL: bool>(b: &[u8], mut i: usize) -> usize {
     #[cfg(target_arch = "x86_64")]
     while let Some(m) = sse2::special16::<DEL>(b, i) {
@@ -111,7 +111,7 @@ mod sse2 {
     use core::arch::x86_64::*;
 
     /// One bit per byte of `b[i..i + 16]` that `find_special` stops on.
-    #[inline(always)]
+    #[cfg_attr(not(feature = "size"), inline(always))]
     pub fn special16<const DEL: bool>(b: &[u8], i: usize) -> Option<u32> {
         let chunk = b.get(i..i + 16)?;
         // SAFETY: SSE2 is in every x86_64 CPU (the target's baseline), and

@@ -132,7 +132,7 @@ impl Prefix {
         Prefix { bytes, len: len as u8 }
     }
 
-    #[inline(always)]
+    #[cfg_attr(not(feature = "size"), inline(always))]
     fn write(&self, out: &mut Vec<u8>) {
         out.extend_from_slice(&self.bytes);
         out.truncate(out.len() - (PREFIX_MAX - self.len as usize));

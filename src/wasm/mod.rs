@@ -26,6 +26,13 @@ use wasm_bindgen::JsCast;
 #[cfg(feature = "receiver")]
 mod receiver;
 
+/// The browser's build (feature `size`) allocates with talc instead of Rust's
+/// default dlmalloc: less code for the same service (one thread, memory grown
+/// from the host as needed).
+#[cfg(all(feature = "size", not(target_feature = "atomics")))]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
 #[wasm_bindgen]
 extern "C" {
     /// The host's WHATWG `URL`: the parser its own `fetch` uses.
@@ -212,9 +219,13 @@ pub fn wasm_memory_bytes() -> f64 {
     (core::arch::wasm32::memory_size(0) * 65536) as f64
 }
 
+/// Plain JS data (objects, arrays, strings, numbers, null) made by `JSON.parse` of
+/// the value's JSON text: serde_json is linked anyway, a serde serializer into JS
+/// values would add its own code for each type. (The tables always serialize; the
+/// error is not formatted, which would link serde_json's and std::io's messages.)
 fn to_plain<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
-    let ser = serde_wasm_bindgen::Serializer::json_compatible();
-    value.serialize(&ser).map_err(|e| JsValue::from(js_sys::Error::new(&e.to_string())))
+    let text = serde_json::to_string(value).map_err(|_| JsValue::from(js_sys::Error::new("the table could not be written as JSON")))?;
+    js_sys::JSON::parse(&text)
 }
 
 fn set(target: &Object, key: &str, value: &JsValue) {

@@ -60,7 +60,7 @@ pub(super) fn push_ascii(out: &mut Vec<u8>, b: u8) {
 }
 
 /// A code point at or above 0x80: one `\uXXXX`, or a surrogate pair.
-#[inline(always)]
+#[cfg_attr(not(feature = "size"), inline(always))]
 pub(super) fn push_non_ascii(out: &mut Vec<u8>, c: u32) {
     if c < 0x10000 {
         push_unit(out, c);
@@ -80,7 +80,7 @@ pub(super) fn plain_run(b: &[u8], i: usize) -> usize {
 /// Appends `b[i..end]`. Most runs are short: 16 bytes copied (a constant
 /// size, so inline moves) and the excess cut off again is cheaper than a
 /// `memcpy` call. (8 and 32 measured worse.)
-#[inline(always)]
+#[cfg_attr(not(feature = "size"), inline(always))]
 pub(super) fn copy_run(out: &mut Vec<u8>, b: &[u8], i: usize, end: usize) {
     match b.get(i..i + 16) {
         Some(word) if end - i <= 16 => {
@@ -114,7 +114,7 @@ pub fn write_string_body(out: &mut Vec<u8>, body: &str) {
 /// string is walked once. Without it, the string runs to the end of `b`. With
 /// `RAW`, `b` is plain text (a Rust string), not JSON: a backslash is a
 /// character to escape, not the start of an escape.
-#[inline(always)]
+#[cfg_attr(not(feature = "size"), inline(always))]
 pub(super) fn write_body<const QUOTED: bool, const RAW: bool>(out: &mut Vec<u8>, b: &[u8], mut i: usize) -> usize {
     while i < b.len() {
         let end = plain_run(b, i);
@@ -174,7 +174,7 @@ pub(super) fn write_escape(out: &mut Vec<u8>, b: &[u8], i: usize) -> usize {
 
 /// The code point of the UTF-8 sequence that starts at `b[i]` (a lead byte
 /// of a valid sequence: `b` comes from a `str`), and its length.
-#[inline(always)]
+#[cfg_attr(not(feature = "size"), inline(always))]
 pub(super) fn decode_utf8(b: &[u8], i: usize) -> (u32, usize) {
     let c0 = b[i] as u32;
     let cont = |k: usize| (b[i + k] & 0x3f) as u32;

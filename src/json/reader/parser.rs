@@ -39,7 +39,7 @@ impl<'a> Parser<'a> {
         self.src.get(self.pos).copied()
     }
 
-    #[inline(always)]
+    #[cfg_attr(not(feature = "size"), inline(always))]
     fn skip_ws(&mut self) {
         // Most separators have no whitespace after them (JSON.stringify) or
         // one space (json.dumps): settle those two without a loop.
@@ -149,7 +149,7 @@ impl<'a> Parser<'a> {
 
     /// Steps over a `,` or `:`, counting it for `python_size_hint` when no
     /// space follows (json.dumps writes one).
-    #[inline(always)]
+    #[cfg_attr(not(feature = "size"), inline(always))]
     fn separator(&mut self) {
         self.pos += 1;
         self.tight += usize::from(self.peek() != Some(b' '));
@@ -164,7 +164,7 @@ impl<'a> Parser<'a> {
     }
 
     /// Reads `"key" :` inside an object and records the key for error paths.
-    #[inline(always)]
+    #[cfg_attr(not(feature = "size"), inline(always))]
     fn key(&mut self) -> Result<(), String> {
         self.skip_ws();
         if self.peek() != Some(b'"') {
@@ -196,7 +196,7 @@ impl<'a> Parser<'a> {
 
     /// Reads one value; containers are opened and left on the stack, after
     /// their first child (a loop, not recursion: nesting costs no stack).
-    #[inline(always)]
+    #[cfg_attr(not(feature = "size"), inline(always))]
     fn value(&mut self) -> Result<(), String> {
         loop {
             match self.peek() {
@@ -298,7 +298,7 @@ impl<'a> Parser<'a> {
     }
 
     /// Reads a string starting at its opening quote; leaves `pos` after the closing one.
-    #[inline(always)]
+    #[cfg_attr(not(feature = "size"), inline(always))]
     fn string(&mut self) -> Result<(), String> {
         self.pos += 1;
         loop {

@@ -23,6 +23,7 @@
 //! refused never differs (`tests/ssrf.rs` runs urllib3 itself on thousands).
 
 use super::idna2008_tables::{self as t, bidi, casing, class, joining, script};
+use std::sync::OnceLock;
 
 const ZWNJ: u32 = 0x200C;
 const VIRAMA: u8 = 9;
@@ -245,19 +246,20 @@ fn is_nfc(label: &[u32]) -> bool {
 }
 
 fn decompose(c: u32, out: &mut Vec<u32>) {
-    // No composite below U+00C0; the table is sorted by its parts, and short.
-    match t::COMPOSITES.iter().find(|e| e.2 == c).filter(|_| c >= 0xC0) {
-        Some(&(first, second, _)) => {
+    let composites = &tables().composites;
+    match composites.binary_search_by_key(&c, |e| e.0) {
+        Ok(i) => {
+            let (_, first, second) = composites[i];
             decompose(first, out);
             decompose(second, out);
         }
-        None => out.push(c),
+        Err(_) => out.push(c),
     }
 }
 
 fn compose(first: u32, second: u32) -> Option<u32> {
-    let i = t::COMPOSITES.binary_search_by_key(&(first, second), |e| (e.0, e.1)).ok()?;
-    Some(t::COMPOSITES[i].2)
+    // The table is short: a search by the parts needs no second order of it.
+    tables().composites.iter().find(|e| (e.1, e.2) == (first, second)).map(|e| e.0)
 }
 
 /// CPython 3.11's `str.lower()`: each code point's full lower case (Unicode 14),
@@ -282,13 +284,14 @@ fn python_lower(label: &str) -> Vec<u32> {
 }
 
 fn lower_one(c: u32) -> u32 {
-    let i = t::LOWER.partition_point(|r| r.0 <= c);
+    let lower = &tables().lower;
+    let i = lower.partition_point(|r| r.0 <= c);
     if i == 0 {
         return c;
     }
-    let (start, count, stride, delta) = t::LOWER[i - 1];
+    let (start, count, stride, delta) = lower[i - 1];
     let off = c - start;
-    if off % u32::from(stride) == 0 && off / u32::from(stride) < u32::from(count) {
+    if off % stride == 0 && off / stride < count {
         c.wrapping_add_signed(delta)
     } else {
         c
@@ -311,8 +314,64 @@ fn code_point_class(c: u32) -> u8 {
 
 /// One field, `(shift, bits)`, of the code point's run in PROPS.
 fn prop(c: u32, (shift, bits): (u32, u32)) -> u8 {
-    let run = t::PROPS_STARTS.partition_point(|&s| s <= c).max(1) - 1;
-    ((t::PROPS[run] >> shift) & ((1 << bits) - 1)) as u8
+    let run = tables().props_starts.partition_point(|&s| s <= c).max(1) - 1;
+    ((t::PROPS_VALUES[usize::from(t::PROPS[run])] >> shift) & ((1 << bits) - 1)) as u8
+}
+
+/// The tables the generator writes as byte streams (LEB128), decoded on first use.
+struct Tables {
+    /// Where each run of PROPS starts.
+    props_starts: Vec<u32>,
+    /// `(start, count, stride, delta)`, by start.
+    lower: Vec<(u32, u32, u32, i32)>,
+    /// `(composite, first, second)`, by composite.
+    composites: Vec<(u32, u32, u32)>,
+}
+
+fn tables() -> &'static Tables {
+    static TABLES: OnceLock<Tables> = OnceLock::new();
+    TABLES.get_or_init(|| {
+        let mut at = 0;
+        let props_starts = std::iter::once(0).chain(varints(&t::PROPS_STARTS).map(|gap| {
+            at += gap;
+            at
+        }));
+        let mut n = varints(&t::LOWER);
+        let mut start = 0;
+        let lower = std::iter::from_fn(|| {
+            start += n.next()?;
+            Some((start, n.next()?, n.next()?, unzigzag(n.next()?)))
+        });
+        let mut n = varints(&t::COMPOSITES);
+        let mut composite = 0;
+        let composites = std::iter::from_fn(|| {
+            composite += n.next()?;
+            let first = composite.wrapping_add_signed(unzigzag(n.next()?));
+            Some((composite, first, t::SECONDS[n.next()? as usize]))
+        });
+        Tables { props_starts: props_starts.collect(), lower: lower.collect(), composites: composites.collect() }
+    })
+}
+
+/// The unsigned LEB128 varints of a stream, one after the other.
+fn varints(bytes: &'static [u8]) -> impl Iterator<Item = u32> {
+    let mut bytes = bytes.iter();
+    std::iter::from_fn(move || {
+        let (mut n, mut shift) = (0, 0);
+        loop {
+            let b = bytes.next()?;
+            n |= u32::from(b & 0x7F) << shift;
+            if b & 0x80 == 0 {
+                return Some(n);
+            }
+            shift += 7;
+        }
+    })
+}
+
+/// A zigzag-coded number back: 0, 1, 2, 3, ... as 0, -1, 1, -2, ...
+fn unzigzag(n: u32) -> i32 {
+    (n >> 1) as i32 ^ -((n & 1) as i32)
 }
 
 fn unot(c: u32) -> String {
