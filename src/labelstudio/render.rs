@@ -86,13 +86,19 @@ impl<'d> Renderer<'d> {
     fn fill(&mut self, fields: &[Field], row: Value<'d>) {
         self.slots.clear();
         self.slots.resize(fields.len(), None);
+        let Some(entries) = row.keyed_entries() else { return };
         let mut cursor = 0;
-        for (key, v) in row.keyed_entries().into_iter().flatten() {
-            // Compare the raw key first; decode only a key with escapes that matched nothing.
-            let i = find_field(fields, |name| key.is(name), cursor).or_else(|| {
-                let raw = key.raw();
-                raw.contains('\\').then(|| find_field(fields, |name| name == crate::json::reader::decode_string_body(raw), cursor)).flatten()
-            });
+        for (key, v) in entries {
+            let is = |name: &str| key.is(name);
+            // The field after the last one found first (rows usually follow the serializer).
+            let i = match fields.get(cursor) {
+                Some(f) if is(f.name) || f.column.is_some_and(is) => Some(cursor),
+                // Compare the raw key first; decode only a key with escapes that matched nothing.
+                _ => find_field(fields, is, cursor).or_else(|| {
+                    let raw = key.raw();
+                    raw.contains('\\').then(|| find_field(fields, |name| name == crate::json::reader::decode_string_body(raw), cursor)).flatten()
+                }),
+            };
             if let Some(i) = i {
                 self.slots[i] = Some(v);
                 cursor = i + 1;
@@ -102,10 +108,10 @@ impl<'d> Renderer<'d> {
 }
 
 /// The field whose name (or column) the key `is`, searching from `cursor` on.
-#[inline]
+#[inline(never)]
 fn find_field(fields: &[Field], is: impl Fn(&str) -> bool, cursor: usize) -> Option<usize> {
-    let n = fields.len();
-    (0..n).map(|step| (cursor + step) % n).find(|&i| {
+    let cursor = cursor.min(fields.len());
+    (cursor..fields.len()).chain(0..cursor).find(|&i| {
         let f = &fields[i];
         is(f.name) || f.column.is_some_and(&is)
     })

@@ -274,21 +274,18 @@ impl<'d> Walker<'d> {
         Some(self.scan_value())
     }
 
+    /// The next entry: inline for a recorded object (the renderer walks every row's so).
+    #[inline(always)]
     fn next_entry(&mut self) -> Option<(Key<'d>, Value<'d>)> {
         if self.recorded {
             let v = self.next_recorded()?;
-            // Before a value: `"key"`, whitespace, `:`, whitespace.
-            let b = self.bytes();
-            let mut i = v.start as usize;
-            while WS[b[i - 1] as usize] {
-                i -= 1;
-            }
-            i -= 1; // the ':'
-            while WS[b[i - 1] as usize] {
-                i -= 1;
-            }
-            return Some((Key { src: &self.doc.src, close: (i - 1) as u32 }, v));
+            return Some((Key { src: &self.doc.src, close: key_close(self.bytes(), v.start as usize) as u32 }, v));
         }
+        self.next_scanned_entry()
+    }
+
+    #[inline(never)]
+    fn next_scanned_entry(&mut self) -> Option<(Key<'d>, Value<'d>)> {
         if !self.advance() {
             return None;
         }
@@ -300,6 +297,27 @@ impl<'d> Walker<'d> {
         self.skip_ws();
         Some((key, self.scan_value()))
     }
+}
+
+/// Where the closing quote of the key of the value at `start` is. Before a value:
+/// `"key"`, whitespace, `:`, whitespace; json.dumps writes `": "` and JSON.stringify `":`,
+/// which are settled without a loop.
+#[inline(always)]
+fn key_close(b: &[u8], start: usize) -> usize {
+    match b[start - 3..start] {
+        [b'"', b':', b' '] => return start - 3,
+        [_, b'"', b':'] => return start - 2,
+        _ => {}
+    }
+    let mut i = start;
+    while WS[b[i - 1] as usize] {
+        i -= 1;
+    }
+    i -= 1; // the ':'
+    while WS[b[i - 1] as usize] {
+        i -= 1;
+    }
+    i - 1
 }
 
 pub struct KeyedEntries<'d>(Walker<'d>);
