@@ -86,10 +86,9 @@ impl<'d> Renderer<'d> {
     fn fill(&mut self, fields: &[Field], row: Value<'d>) {
         self.slots.clear();
         self.slots.resize(fields.len(), None);
-        let Some(entries) = row.keyed_entries() else { return };
         let mut cursor = 0;
-        for (key, v) in entries {
-            let is = |name: &str| key.is(name);
+        row.entries_into(&mut self.slots, |key| {
+            let is = move |name: &str| key.is(name);
             // The field after the last one found first (rows usually follow the serializer).
             let i = match fields.get(cursor) {
                 Some(f) if is(f.name) || f.column.is_some_and(is) => Some(cursor),
@@ -100,10 +99,10 @@ impl<'d> Renderer<'d> {
                 }),
             };
             if let Some(i) = i {
-                self.slots[i] = Some(v);
                 cursor = i + 1;
             }
-        }
+            i
+        });
     }
 }
 
@@ -183,13 +182,19 @@ fn only_id(out: &mut Vec<u8>, row: Value<'_>, path: &Path<'_>) -> Result<(), Err
     Ok(())
 }
 
+#[inline(always)]
 fn int(out: &mut Vec<u8>, v: Value<'_>, path: &Path<'_>) -> Result<(), Error> {
     // The common case first: a short run of digits is written as it is.
-    let t = v.text().as_bytes();
-    if t.len() <= 18 && t.iter().all(u8::is_ascii_digit) && (t[0] != b'0' || t.len() == 1) {
-        out.extend_from_slice(t);
+    let t = v.bytes();
+    if t.len() <= 16 && t.iter().all(u8::is_ascii_digit) && (t[0] != b'0' || t.len() == 1) {
+        v.copy_text(out);
         return Ok(());
     }
+    other_int(out, v, path)
+}
+
+#[inline(never)]
+fn other_int(out: &mut Vec<u8>, v: Value<'_>, path: &Path<'_>) -> Result<(), Error> {
     match v.as_number() {
         Some(n) if n.is_int => pyjson::write_int_text(out, n.text).map_err(|e| write_err(path, e)),
         Some(n) if lost_int_digits(n.text) => Err(Error::row(

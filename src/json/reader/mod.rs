@@ -313,6 +313,14 @@ mod tests {
                 .collect();
             let keyed: Vec<_> = v.keyed_entries().unwrap().map(|(k, _)| k.raw().to_string()).collect();
             assert_eq!(keyed, got.iter().map(|g| g.0.clone()).collect::<Vec<_>>());
+            // entries_into: each entry in the slot its key names, the last of a name winning.
+            let names = ["a", "b\\\"", "c\\\\", "\\\"", ""];
+            let mut slots = vec![None; names.len()];
+            v.entries_into(&mut slots, |k| names.iter().position(|n| k.raw() == *n));
+            let in_slots: Vec<_> = names.iter().map(|n| got.iter().rev().find(|g| g.0 == *n).map(|g| g.1.clone())).collect();
+            assert_eq!(slots.iter().map(|s| s.map(|x: Value| x.text().to_string())).collect::<Vec<_>>(), in_slots, "depth {depth}");
+            let c = slots[2].unwrap().elements().unwrap().nth(1).unwrap();
+            assert_eq!(c.get("d").unwrap().text(), "2", "a container's slot is kept");
             for (k, _) in v.keyed_entries().unwrap() {
                 for name in ["a", "", "x", "aa"] {
                     assert_eq!(k.is(name), k.raw() == name, "{:?} is {name:?} at depth {depth}", k.raw());

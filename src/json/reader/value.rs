@@ -9,6 +9,29 @@ impl<'d> Value<'d> {
         &self.doc.src[self.start as usize..self.end as usize]
     }
 
+    /// The value's text as bytes (no UTF-8 boundary checks to slice).
+    #[inline(always)]
+    pub fn bytes(&self) -> &'d [u8] {
+        &self.doc.src.as_bytes()[self.start as usize..self.end as usize]
+    }
+
+    /// Appends the value's text to `out`. Up to 16 bytes (an int, a short string, a literal)
+    /// go as one fixed-size copy cut to length, which is cheaper than a `memcpy` call of a
+    /// few bytes (most of all in wasm32, where that is an out-of-line `memory.copy`).
+    #[inline(always)]
+    pub fn copy_text(&self, out: &mut Vec<u8>) {
+        const WINDOW: usize = 16;
+        let (start, len) = (self.start as usize, (self.end - self.start) as usize);
+        let src = self.doc.src.as_bytes();
+        match src.get(start..start + WINDOW).and_then(|w| <&[u8; WINDOW]>::try_from(w).ok()) {
+            Some(window) if len <= WINDOW => {
+                out.extend_from_slice(window);
+                out.truncate(out.len() - (WINDOW - len));
+            }
+            _ => out.extend_from_slice(&src[start..start + len]),
+        }
+    }
+
     /// Where the value's text starts and ends in the document, in bytes.
     pub fn span(&self) -> (usize, usize) {
         (self.start as usize, self.end as usize)
@@ -87,12 +110,46 @@ impl<'d> Value<'d> {
         Some(RawEntries(Walker::new(self)))
     }
 
-    /// Entries with each key as a [`Key`], read only if asked: the fastest walk.
+    /// Entries with each key as a [`Key`], read only if asked (the walk [`Value::entries_into`] makes).
+    #[cfg(test)]
     pub fn keyed_entries(&self) -> Option<KeyedEntries<'d>> {
         if self.kind() != Kind::Object {
             return None;
         }
         Some(KeyedEntries(Walker::new(self)))
+    }
+
+    /// Puts each entry of an object into `slots[which(key)]` (entries `which` gives no place
+    /// are left out; a later entry overwrites an earlier one). The renderer's walk over every
+    /// row: the values are built in place, so they never cross the matcher through memory.
+    #[inline(always)]
+    pub fn entries_into(&self, slots: &mut [Option<Value<'d>>], mut which: impl FnMut(Key<'d>) -> Option<usize>) {
+        if self.kind() != Kind::Object {
+            return;
+        }
+        let mut w = Walker::new(self);
+        if !w.recorded {
+            while let Some((k, v)) = w.next_scanned_entry() {
+                if let Some(slot) = which(k).and_then(|i| slots.get_mut(i)) {
+                    *slot = Some(v);
+                }
+            }
+            return;
+        }
+        while w.pos < w.end {
+            let Some(&span) = self.doc.children.get(w.pos) else { return };
+            w.pos += 1;
+            let start = span.start as usize;
+            let mut slot = 0;
+            if matches!(w.bytes()[start], b'{' | b'[') {
+                slot = w.next_slot as u32;
+                w.next_slot += 1 + self.doc.tape[w.next_slot].descendants as usize;
+            }
+            let key = Key { src: &self.doc.src, close: key_close(w.bytes(), start) };
+            if let Some(place) = which(key).and_then(|i| slots.get_mut(i)) {
+                *place = Some(Value { doc: self.doc, start: span.start, end: span.end, slot });
+            }
+        }
     }
 
     /// Elements of an array.
@@ -128,7 +185,7 @@ impl<'d> Value<'d> {
 pub struct Key<'d> {
     src: &'d str,
     /// Index of the closing quote.
-    close: u32,
+    close: usize,
 }
 
 impl<'d> Key<'d> {
@@ -140,7 +197,7 @@ impl<'d> Key<'d> {
     pub fn is(&self, name: &str) -> bool {
         debug_assert!(!name.contains(['"', '\\']));
         let b = self.src.as_bytes();
-        let close = self.close as usize;
+        let close = self.close;
         let n = name.len();
         close >= n + 2 && swar::eq(&b[close - n..close], name.as_bytes()) && b[close - n - 1] == b'"' && b[close - n - 2] != b'\\'
     }
@@ -148,7 +205,7 @@ impl<'d> Key<'d> {
     /// The raw text between the quotes.
     pub fn raw(&self) -> &'d str {
         let b = self.src.as_bytes();
-        let close = self.close as usize;
+        let close = self.close;
         let mut end = close;
         // The opening quote is the last `"` before `close` that an even
         // number of backslashes (none, usually) precedes.
@@ -279,7 +336,7 @@ impl<'d> Walker<'d> {
     fn next_entry(&mut self) -> Option<(Key<'d>, Value<'d>)> {
         if self.recorded {
             let v = self.next_recorded()?;
-            return Some((Key { src: &self.doc.src, close: key_close(self.bytes(), v.start as usize) as u32 }, v));
+            return Some((Key { src: &self.doc.src, close: key_close(self.bytes(), v.start as usize) }, v));
         }
         self.next_scanned_entry()
     }
@@ -290,7 +347,7 @@ impl<'d> Walker<'d> {
             return None;
         }
         let key_end = self.string_end(self.pos);
-        let key = Key { src: &self.doc.src, close: (key_end - 1) as u32 };
+        let key = Key { src: &self.doc.src, close: key_end - 1 };
         self.pos = key_end;
         self.skip_ws();
         self.pos += 1; // the ':'
@@ -320,11 +377,13 @@ fn key_close(b: &[u8], start: usize) -> usize {
     i - 1
 }
 
+#[cfg(test)]
 pub struct KeyedEntries<'d>(Walker<'d>);
 pub struct RawEntries<'d>(Walker<'d>);
 pub struct Entries<'d>(RawEntries<'d>);
 pub struct Elements<'d>(Walker<'d>);
 
+#[cfg(test)]
 impl<'d> Iterator for KeyedEntries<'d> {
     type Item = (Key<'d>, Value<'d>);
 
