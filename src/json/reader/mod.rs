@@ -91,9 +91,41 @@ pub enum Kind {
 #[derive(Debug, Clone, Copy)]
 pub struct Value<'d> {
     doc: &'d Doc<'d>,
-    start: u32,
-    end: u32,
-    slot: u32,
+    /// Where the value starts (the low 32 bits) and, above them, where it ends or, for a
+    /// container, its tape slot (where the tape has its end). Two scalars, so a value moves
+    /// in two registers: as three `u32` fields it was copied through memory in pieces of
+    /// other widths than it was written in, and each such load waited for the stores.
+    at: u64,
+}
+
+impl<'d> Value<'d> {
+    #[inline(always)]
+    fn new(doc: &'d Doc<'d>, start: usize, end: usize, slot: usize) -> Value<'d> {
+        let container = matches!(doc.src.as_bytes().get(start), Some(b'{' | b'['));
+        Value { doc, at: start as u64 | ((if container { slot } else { end }) as u64) << 32 }
+    }
+
+    #[inline(always)]
+    fn start(&self) -> usize {
+        self.at as u32 as usize
+    }
+
+    #[inline(always)]
+    fn is_container(&self) -> bool {
+        matches!(self.doc.src.as_bytes()[self.start()], b'{' | b'[')
+    }
+
+    /// Its tape slot (a container's; 0 otherwise).
+    #[inline(always)]
+    fn slot(&self) -> usize {
+        if self.is_container() { (self.at >> 32) as usize } else { 0 }
+    }
+
+    #[inline(always)]
+    fn end(&self) -> usize {
+        let x = (self.at >> 32) as usize;
+        if self.is_container() { self.doc.tape[x].end as usize } else { x }
+    }
 }
 
 /// A number's text and whether Python would read it as an `int`.
@@ -184,7 +216,7 @@ impl<'a> Doc<'a> {
         while end > start && WS[b[end - 1] as usize] {
             end -= 1;
         }
-        Value { doc: self, start: start as u32, end: end as u32, slot: 0 }
+        Value::new(self, start, end, 0)
     }
 
     /// Whether some object key, decoded, starts with `$` (Label Studio's
@@ -209,7 +241,7 @@ impl<'a> Doc<'a> {
     pub fn container_at(&self, offset: usize) -> Option<Value<'_>> {
         let slot = self.tape.binary_search_by_key(&(offset as u32), |c| c.start).ok()?;
         let c = self.tape[slot];
-        Some(Value { doc: self, start: c.start, end: c.end, slot: slot as u32 })
+        Some(Value::new(self, c.start as usize, c.end as usize, slot))
     }
 }
 
@@ -304,7 +336,7 @@ mod tests {
             for _ in 0..depth {
                 v = v.elements().unwrap().next().unwrap();
             }
-            let recorded = d.tape[v.slot as usize].first != UNRECORDED;
+            let recorded = d.tape[v.slot()].first != UNRECORDED;
             assert_eq!(recorded, depth <= RECORD_DEPTH, "depth {depth}");
             let got: Vec<_> = v
                 .raw_entries()

@@ -6,13 +6,13 @@ use crate::json::swar;
 
 impl<'d> Value<'d> {
     pub fn text(&self) -> &'d str {
-        &self.doc.src[self.start as usize..self.end as usize]
+        &self.doc.src[self.start()..self.end()]
     }
 
     /// The value's text as bytes (no UTF-8 boundary checks to slice).
     #[inline(always)]
     pub fn bytes(&self) -> &'d [u8] {
-        &self.doc.src.as_bytes()[self.start as usize..self.end as usize]
+        &self.doc.src.as_bytes()[self.start()..self.end()]
     }
 
     /// Appends the value's text to `out`. Up to 16 bytes (an int, a short string, a literal)
@@ -21,7 +21,7 @@ impl<'d> Value<'d> {
     #[inline(always)]
     pub fn copy_text(&self, out: &mut Vec<u8>) {
         const WINDOW: usize = 16;
-        let (start, len) = (self.start as usize, (self.end - self.start) as usize);
+        let (start, len) = (self.start(), self.end() - self.start());
         let src = self.doc.src.as_bytes();
         match src.get(start..start + WINDOW).and_then(|w| <&[u8; WINDOW]>::try_from(w).ok()) {
             Some(window) if len <= WINDOW => {
@@ -34,7 +34,7 @@ impl<'d> Value<'d> {
 
     /// Where the value's text starts and ends in the document, in bytes.
     pub fn span(&self) -> (usize, usize) {
-        (self.start as usize, self.end as usize)
+        (self.start(), self.end())
     }
 
     pub fn doc(&self) -> &'d Doc<'d> {
@@ -43,11 +43,11 @@ impl<'d> Value<'d> {
 
     /// Byte offset of this value in the document.
     pub fn offset(&self) -> usize {
-        self.start as usize
+        self.start()
     }
 
     pub fn kind(&self) -> Kind {
-        match self.doc.src.as_bytes()[self.start as usize] {
+        match self.doc.src.as_bytes()[self.start()] {
             b'n' => Kind::Null,
             b't' | b'f' => Kind::Bool,
             b'"' => Kind::String,
@@ -63,7 +63,7 @@ impl<'d> Value<'d> {
 
     pub fn as_bool(&self) -> Option<bool> {
         // Validated text: a value starting with t or f is `true` or `false`.
-        match self.doc.src.as_bytes()[self.start as usize] {
+        match self.doc.src.as_bytes()[self.start()] {
             b't' => Some(true),
             b'f' => Some(false),
             _ => None,
@@ -140,14 +140,10 @@ impl<'d> Value<'d> {
             let Some(&span) = self.doc.children.get(w.pos) else { return };
             w.pos += 1;
             let start = span.start as usize;
-            let mut slot = 0;
-            if matches!(w.bytes()[start], b'{' | b'[') {
-                slot = w.next_slot as u32;
-                w.next_slot += 1 + self.doc.tape[w.next_slot].descendants as usize;
-            }
+            let v = w.value_at(start, span.end as usize);
             let key = Key { src: &self.doc.src, close: key_close(w.bytes(), start) };
             if let Some(place) = which(key).and_then(|i| slots.get_mut(i)) {
-                *place = Some(Value { doc: self.doc, start: span.start, end: span.end, slot });
+                *place = Some(v);
             }
         }
     }
@@ -235,13 +231,13 @@ struct Walker<'d> {
 
 impl<'d> Walker<'d> {
     fn new(v: &Value<'d>) -> Self {
-        let c = v.doc.tape[v.slot as usize];
+        let c = v.doc.tape[v.slot()];
         let (recorded, pos, end) = if c.first != UNRECORDED {
             (true, c.first as usize, (c.first + c.len) as usize)
         } else {
-            (false, v.start as usize + 1, v.end as usize - 1)
+            (false, v.start() + 1, v.end() - 1)
         };
-        Walker { doc: v.doc, pos, end, recorded, next_slot: v.slot as usize + 1, first: true }
+        Walker { doc: v.doc, pos, end, recorded, next_slot: v.slot() + 1, first: true }
     }
 
     fn bytes(&self) -> &'d [u8] {
@@ -288,10 +284,10 @@ impl<'d> Walker<'d> {
     fn value_at(&mut self, start: usize, end: usize) -> Value<'d> {
         let mut slot = 0;
         if matches!(self.bytes()[start], b'{' | b'[') {
-            slot = self.next_slot as u32;
+            slot = self.next_slot;
             self.next_slot += 1 + self.doc.tape[self.next_slot].descendants as usize;
         }
-        Value { doc: self.doc, start: start as u32, end: end as u32, slot }
+        Value::new(self.doc, start, end, slot)
     }
 
     /// The next child value (scanning), leaving `pos` after it.
@@ -336,7 +332,7 @@ impl<'d> Walker<'d> {
     fn next_entry(&mut self) -> Option<(Key<'d>, Value<'d>)> {
         if self.recorded {
             let v = self.next_recorded()?;
-            return Some((Key { src: &self.doc.src, close: key_close(self.bytes(), v.start as usize) }, v));
+            return Some((Key { src: &self.doc.src, close: key_close(self.bytes(), v.start()) }, v));
         }
         self.next_scanned_entry()
     }
