@@ -4,7 +4,7 @@
 use crate::labelstudio::datetime;
 use crate::error::{Error, Path};
 use crate::json::pyjson::{self, WriteError};
-use crate::json::reader::{Kind as JsonKind, Value};
+use crate::json::reader::{Key, Kind as JsonKind, Value};
 use crate::labelstudio::serializers::{self, Field, FieldKind, Serializer, SerializerId, DATA_UNDEFINED_NAME};
 
 /// What rows need from the event: the project, for `$undefined$`.
@@ -88,26 +88,28 @@ impl<'d> Renderer<'d> {
         self.slots.resize(fields.len(), None);
         let mut cursor = 0;
         row.entries_into(&mut self.slots, |key| {
-            let is = move |name: &str| key.is(name);
             // The field after the last one found first (rows usually follow the serializer).
             let i = match fields.get(cursor) {
-                Some(f) if is(f.name) || f.column.is_some_and(is) => Some(cursor),
-                // Compare the raw key first; decode only a key with escapes that matched nothing.
-                _ => find_field(fields, is, cursor).or_else(|| {
-                    let raw = key.raw();
-                    raw.contains('\\').then(|| find_field(fields, |name| name == crate::json::reader::decode_string_body(raw), cursor)).flatten()
-                }),
+                Some(f) if key.is(f.name) || f.column.is_some_and(|c| key.is(c)) => Some(cursor),
+                _ => other_field(fields, key, cursor),
             };
-            if let Some(i) = i {
-                cursor = i + 1;
-            }
+            cursor = i.map_or(cursor, |i| i + 1);
             i
         });
     }
 }
 
-/// The field whose name (or column) the key `is`, searching from `cursor` on.
+/// The field a key names that is not the one at `cursor`: searched from there on, the
+/// raw key first, decoded only if it has escapes and matched nothing.
 #[inline(never)]
+fn other_field(fields: &[Field], key: Key<'_>, cursor: usize) -> Option<usize> {
+    find_field(fields, |name| key.is(name), cursor).or_else(|| {
+        let raw = key.raw();
+        raw.contains('\\').then(|| find_field(fields, |name| name == crate::json::reader::decode_string_body(raw), cursor)).flatten()
+    })
+}
+
+/// The field whose name (or column) the key `is`, searching from `cursor` on.
 fn find_field(fields: &[Field], is: impl Fn(&str) -> bool, cursor: usize) -> Option<usize> {
     let cursor = cursor.min(fields.len());
     (cursor..fields.len()).chain(0..cursor).find(|&i| {

@@ -22,6 +22,7 @@ mod strings;
 mod value;
 
 pub use strings::decode_string_body;
+pub use value::Key;
 
 use crate::json::chunked::Chunked;
 use parser::parse_bytes;

@@ -128,20 +128,20 @@ impl<'d> Value<'d> {
             return;
         }
         let mut w = Walker::new(self);
-        if !w.recorded {
-            while let Some((k, v)) = w.next_scanned_entry() {
-                if let Some(slot) = which(k).and_then(|i| slots.get_mut(i)) {
-                    *slot = Some(v);
+        loop {
+            let (key, v) = if w.recorded {
+                if w.pos >= w.end {
+                    return;
                 }
-            }
-            return;
-        }
-        while w.pos < w.end {
-            let Some(&span) = self.doc.children.get(w.pos) else { return };
-            w.pos += 1;
-            let start = span.start as usize;
-            let v = w.value_at(start, span.end as usize);
-            let key = Key { src: &self.doc.src, close: key_close(w.bytes(), start) };
+                let Some(&span) = self.doc.children.get(w.pos) else { return };
+                w.pos += 1;
+                let start = span.start as usize;
+                (Key { src: &self.doc.src, close: key_close(w.bytes(), start) }, w.value_at(start, span.end as usize))
+            } else {
+                let Some(entry) = w.next_scanned_entry() else { return };
+                entry
+            };
+            // One call of `which`, so that it can be inlined.
             if let Some(place) = which(key).and_then(|i| slots.get_mut(i)) {
                 *place = Some(v);
             }
