@@ -5,6 +5,7 @@ use super::*;
 use crate::json::swar;
 
 impl<'d> Value<'d> {
+    #[inline]
     pub fn text(&self) -> &'d str {
         &self.doc.src[self.start()..self.end()]
     }
@@ -33,8 +34,15 @@ impl<'d> Value<'d> {
     }
 
     /// Where the value's text starts and ends in the document, in bytes.
+    #[inline]
     pub fn span(&self) -> (usize, usize) {
         (self.start(), self.end())
+    }
+
+    /// The length of the value's text, in bytes.
+    #[inline]
+    pub fn text_len(&self) -> usize {
+        self.end() - self.start()
     }
 
     pub fn doc(&self) -> &'d Doc<'d> {
