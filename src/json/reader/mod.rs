@@ -220,6 +220,12 @@ impl<'a> Doc<'a> {
         Value::new(self, start, end, 0)
     }
 
+    /// The whole text, as bytes.
+    #[inline]
+    pub fn bytes(&self) -> &[u8] {
+        self.src.as_bytes()
+    }
+
     /// Whether some object key, decoded, starts with `$` (Label Studio's
     /// `$undefined$` placeholder is one): when none does, callers need not
     /// look for such keys row by row.
