@@ -18,8 +18,6 @@ pub struct Context<'d> {
 #[derive(Default)]
 pub struct Renderer<'d> {
     slots: Vec<Option<Value<'d>>>,
-    /// Which slots (of the first 64) came from a key that is the field's name, not its column.
-    by_name: u64,
 }
 
 impl<'d> Renderer<'d> {
@@ -41,37 +39,13 @@ impl<'d> Renderer<'d> {
         self.fill(ser.fields, row);
         let keys = key_prefixes(ser);
         let is_task = ser.id == SerializerId::Task;
-        let text = row.doc().bytes();
         out.push(b'{');
         let mut first = true;
-        // Fields whose text in the row is already their Python form, one after the other:
-        // copied as one run of the row's text (`"a": 1, "b": true, ...`) when it ends.
-        let mut run: Option<(usize, usize)> = None;
-        let flush = |out: &mut Vec<u8>, run: &mut Option<(usize, usize)>, first: &mut bool| {
-            if let Some((start, end)) = run.take() {
-                if !*first {
-                    out.extend_from_slice(pyjson::ITEM_SEPARATOR);
-                }
-                *first = false;
-                out.extend_from_slice(&text[start..end]);
-            }
-        };
         for (i, field) in ser.fields.iter().enumerate() {
             let value = self.slots[i];
             if value.is_none() && field.optional {
                 continue;
             }
-            if let Some((key, end)) = value.and_then(|v| as_written(field, v, i < 64 && self.by_name >> i & 1 == 1)) {
-                run = match run {
-                    Some((start, last)) if text.get(last..key) == Some(pyjson::ITEM_SEPARATOR) => Some((start, end)),
-                    _ => {
-                        flush(out, &mut run, &mut first);
-                        Some((key, end))
-                    }
-                };
-                continue;
-            }
-            flush(out, &mut run, &mut first);
             // `, "name": ` in one copy (names are plain ASCII: nothing to escape).
             if first {
                 out.extend_from_slice(&keys[i].bytes[2..keys[i].len as usize]);
@@ -102,7 +76,6 @@ impl<'d> Renderer<'d> {
                 Some(v) => value_of(out, field, v, &fpath)?,
             }
         }
-        flush(out, &mut run, &mut first);
         out.push(b'}');
         Ok(())
     }
@@ -114,21 +87,15 @@ impl<'d> Renderer<'d> {
         self.slots.clear();
         self.slots.resize(fields.len(), None);
         let mut cursor = 0;
-        let mut by_name = 0u64;
         row.entries_into(&mut self.slots, |key| {
             // The field after the last one found first (rows usually follow the serializer).
-            let (i, named) = match fields.get(cursor) {
-                Some(f) if key.is(f.name) => (Some(cursor), true),
-                Some(f) if f.column.is_some_and(|c| key.is(c)) => (Some(cursor), false),
-                _ => (other_field(fields, key, cursor), false),
+            let i = match fields.get(cursor) {
+                Some(f) if key.is(f.name) || f.column.is_some_and(|c| key.is(c)) => Some(cursor),
+                _ => other_field(fields, key, cursor),
             };
-            if let Some(i) = i.filter(|&i| i < 64) {
-                by_name = by_name & !(1 << i) | u64::from(named) << i;
-            }
             cursor = i.map_or(cursor, |i| i + 1);
             i
         });
-        self.by_name = by_name;
     }
 }
 
@@ -140,28 +107,6 @@ fn other_field(fields: &[Field], key: Key<'_>, cursor: usize) -> Option<usize> {
         let raw = key.raw();
         raw.contains('\\').then(|| find_field(fields, |name| name == crate::json::reader::decode_string_body(raw), cursor)).flatten()
     })
-}
-
-/// Where a field's `"name": value` starts and ends in the row's text when it is already
-/// the field's Python form: the key is the field's name (`named`), then `": "`, then a value
-/// json.dumps writes as it stands (a null, a plain int, a boolean, an empty list or object).
-#[inline(always)]
-fn as_written(field: &Field, v: Value<'_>, named: bool) -> Option<(usize, usize)> {
-    let (start, end) = v.span();
-    let text = v.doc().bytes();
-    if !named || text.get(start.wrapping_sub(3)..start) != Some(b"\": ") {
-        return None;
-    }
-    let value = &text[start..end];
-    let plain = match (value[0], field.kind) {
-        (b'n', kind) => kind != FieldKind::ManyToMany,
-        (b't' | b'f', FieldKind::Bool) => true,
-        (b'0'..=b'9', FieldKind::Int | FieldKind::ForeignKey) => value.len() <= 16 && value.iter().all(u8::is_ascii_digit) && (value[0] != b'0' || value.len() == 1),
-        (b'{' | b'[', FieldKind::Json) => value.len() == 2,
-        (b'[', FieldKind::ManyToMany) => value.len() == 2,
-        _ => false,
-    };
-    plain.then(|| (start - 3 - field.name.len() - 1, end))
 }
 
 /// The field whose name (or column) the key `is`, searching from `cursor` on.
@@ -194,7 +139,7 @@ impl Prefix {
         Prefix { bytes, len: len as u8 }
     }
 
-    #[inline(always)]
+    #[cfg_attr(not(size_first), inline(always))]
     fn write(&self, out: &mut Vec<u8>) {
         out.extend_from_slice(&self.bytes);
         out.truncate(out.len() - (PREFIX_MAX - self.len as usize));
@@ -239,7 +184,7 @@ fn only_id(out: &mut Vec<u8>, row: Value<'_>, path: &Path<'_>) -> Result<(), Err
     Ok(())
 }
 
-#[inline(always)]
+#[cfg_attr(not(size_first), inline(always))]
 fn int(out: &mut Vec<u8>, v: Value<'_>, path: &Path<'_>) -> Result<(), Error> {
     // The common case first: a short run of digits is written as it is.
     let t = v.bytes();
@@ -485,32 +430,6 @@ mod tests {
             got,
             r#"{"id": 7, "data": {"text": "x"}, "meta": {}, "created_at": "2026-11-26T23:17:32.937907Z", "updated_at": "2026-11-26T23:17:32Z", "is_labeled": false, "allow_skip": true, "overlap": 1, "inner_id": 7, "total_annotations": 0, "cancelled_annotations": 0, "total_predictions": 0, "precomputed_agreement": 1.0, "comment_count": 0, "unresolved_comment_count": 0, "last_comment_updated_at": null, "project": 1, "updated_by": 3, "file_upload": null, "comment_authors": [1, 2]}"#
         );
-    }
-
-    #[test]
-    fn runs_copied_from_the_row_are_what_field_by_field_writes() {
-        // The task in json.dumps spacing (whose plain fields are copied in runs) and in
-        // spacings, key forms and orders that break the runs anywhere: the same bytes.
-        let dumps = r#"{"id": 7, "data": {}, "meta": {}, "created_at": "2026-11-26T23:17:32.937907+00:00", "updated_at": "2026-11-26T23:17:32+00:00", "is_labeled": false, "allow_skip": null, "overlap": 1, "inner_id": 7, "total_annotations": 0, "cancelled_annotations": 0, "total_predictions": 0, "precomputed_agreement": null, "comment_count": 0, "unresolved_comment_count": 0, "last_comment_updated_at": null, "project": 1, "updated_by": 3, "file_upload": null, "comment_authors": []}"#;
-        let want = render(&serializers::TASK, dumps, None).unwrap();
-        let variants = [
-            dumps.replace(", ", ","),
-            dumps.replace(": ", ":"),
-            dumps.replace(r#""overlap": 1, "#, r#""overlap": 1 , "#),
-            dumps.replace(r#""overlap": 1"#, r#""overlap" : 1"#),
-            dumps.replace(r#""project": 1"#, r#""project_id": 1"#).replace(r#""updated_by": 3"#, r#""updated_by_id": 3"#),
-            dumps.replace(r#""inner_id": 7"#, r#""inner_id": 9"#).replace(r#""total_annotations": 0"#, r#""total_annotations": 0, "inner_id": 7"#),
-            dumps.replace(r#""comment_count": 0"#, r#""comment_count": -0"#),
-            dumps.replace(r#""overlap": 1"#, r#""overlap": "1""#),
-            dumps.replace(r#""is_labeled": false, "#, "").replace(r#""id": 7, "#, r#""id": 7, "is_labeled": false, "#),
-            dumps.replace(r#", "unresolved_comment_count": 0"#, "").replace(r#""comment_authors": []"#, r#""comment_authors": [], "unresolved_comment_count": 0"#),
-        ];
-        for v in &variants {
-            assert_eq!(render(&serializers::TASK, v, None).unwrap(), want, "{v}");
-        }
-        assert!(want.contains(r#""is_labeled": false, "allow_skip": null, "overlap": 1, "inner_id": 7, "#), "{want}");
-        // A plain value of the wrong kind is not copied: `true` for an int field is an error.
-        assert!(render(&serializers::TASK, &dumps.replace(r#""overlap": 1"#, r#""overlap": true"#), None).is_err());
     }
 
     #[test]

@@ -100,29 +100,29 @@ pub struct Value<'d> {
 }
 
 impl<'d> Value<'d> {
-    #[inline(always)]
+    #[cfg_attr(not(size_first), inline(always))]
     fn new(doc: &'d Doc<'d>, start: usize, end: usize, slot: usize) -> Value<'d> {
         let container = matches!(doc.src.as_bytes().get(start), Some(b'{' | b'['));
         Value { doc, at: start as u64 | ((if container { slot } else { end }) as u64) << 32 }
     }
 
-    #[inline(always)]
+    #[cfg_attr(not(size_first), inline(always))]
     fn start(&self) -> usize {
         self.at as u32 as usize
     }
 
-    #[inline(always)]
+    #[cfg_attr(not(size_first), inline(always))]
     fn is_container(&self) -> bool {
         matches!(self.doc.src.as_bytes()[self.start()], b'{' | b'[')
     }
 
     /// Its tape slot (a container's; 0 otherwise).
-    #[inline(always)]
+    #[cfg_attr(not(size_first), inline(always))]
     fn slot(&self) -> usize {
         if self.is_container() { (self.at >> 32) as usize } else { 0 }
     }
 
-    #[inline(always)]
+    #[cfg_attr(not(size_first), inline(always))]
     fn end(&self) -> usize {
         let x = (self.at >> 32) as usize;
         if self.is_container() { self.doc.tape[x].end as usize } else { x }
@@ -218,12 +218,6 @@ impl<'a> Doc<'a> {
             end -= 1;
         }
         Value::new(self, start, end, 0)
-    }
-
-    /// The whole text, as bytes.
-    #[inline]
-    pub fn bytes(&self) -> &[u8] {
-        self.src.as_bytes()
     }
 
     /// Whether some object key, decoded, starts with `$` (Label Studio's

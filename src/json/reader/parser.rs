@@ -56,12 +56,12 @@ struct Cursor<'a> {
 type Stop = Result<(), String>;
 
 impl<'a> Cursor<'a> {
-    #[inline(always)]
+    #[cfg_attr(not(size_first), inline(always))]
     fn peek(&self) -> Option<u8> {
         self.src.get(self.pos).copied()
     }
 
-    #[inline(always)]
+    #[cfg_attr(not(size_first), inline(always))]
     fn skip_ws(&mut self) {
         // Most separators have no whitespace after them (JSON.stringify) or
         // one space (json.dumps): settle those two without a loop.
@@ -80,7 +80,7 @@ impl<'a> Cursor<'a> {
 
     /// Steps over a `,` or `:`, counting it for `python_size_hint` when no
     /// space follows (json.dumps writes one).
-    #[inline(always)]
+    #[cfg_attr(not(size_first), inline(always))]
     fn separator(&mut self) {
         self.pos += 1;
         self.tight += usize::from(self.peek() != Some(b' '));
@@ -88,13 +88,13 @@ impl<'a> Cursor<'a> {
 
     /// What was found instead of `what`. (The calls the read makes out of line take the
     /// cursor's fields by value, never the cursor, which would have to stay in memory.)
-    #[inline(always)]
+    #[cfg_attr(not(size_first), inline(always))]
     fn unexpected(&self, what: &str) -> String {
         unexpected(self.src, self.pos, what)
     }
 
     /// Reads a string starting at its opening quote; leaves `pos` after the closing one.
-    #[inline(always)]
+    #[cfg_attr(not(size_first), inline(always))]
     fn string(&mut self) -> Stop {
         self.pos += 1;
         loop {
@@ -122,7 +122,7 @@ impl<'a> Cursor<'a> {
 
 
     /// Where an out-of-line step ended, or the error there (the cursor moves to it).
-    #[inline(always)]
+    #[cfg_attr(not(size_first), inline(always))]
     fn at(&mut self, step: Result<usize, (usize, String)>) -> Result<usize, String> {
         step.map_err(|(pos, message)| {
             self.pos = pos;
@@ -130,7 +130,7 @@ impl<'a> Cursor<'a> {
         })
     }
 
-    #[inline(always)]
+    #[cfg_attr(not(size_first), inline(always))]
     fn digits(&mut self) -> usize {
         let start = self.pos;
         while matches!(self.peek(), Some(b'0'..=b'9')) {
@@ -139,7 +139,7 @@ impl<'a> Cursor<'a> {
         self.pos - start
     }
 
-    #[inline(always)]
+    #[cfg_attr(not(size_first), inline(always))]
     fn number(&mut self) -> Stop {
         if self.peek() == Some(b'-') {
             self.pos += 1;
@@ -157,7 +157,7 @@ impl<'a> Cursor<'a> {
         Ok(())
     }
 
-    #[inline(always)]
+    #[cfg_attr(not(size_first), inline(always))]
     fn literal(&mut self, word: &str) -> Stop {
         if self.src[self.pos..].starts_with(word.as_bytes()) {
             self.pos += word.len();
@@ -269,7 +269,7 @@ impl Tree {
     }
 
     /// A value just ended at `c.pos`: its container, if recorded, notes it.
-    #[inline(always)]
+    #[cfg_attr(not(size_first), inline(always))]
     fn child(&mut self, c: &Cursor<'_>, start: usize) {
         if c.recording {
             self.pending.push(Span { start: start as u32, end: c.pos as u32 });
@@ -277,7 +277,7 @@ impl Tree {
     }
 
     /// Opens the container whose bracket is at `c.pos`.
-    #[inline(always)]
+    #[cfg_attr(not(size_first), inline(always))]
     fn open(&mut self, c: &mut Cursor<'_>, is_object: bool) -> Stop {
         if self.stack.len() >= MAX_DEPTH {
             return Err(format!("nesting deeper than {MAX_DEPTH} levels"));
@@ -293,7 +293,7 @@ impl Tree {
     }
 
     /// Closes the innermost container, whose closing bracket `c.pos` is just after.
-    #[inline(always)]
+    #[cfg_attr(not(size_first), inline(always))]
     fn close(&mut self, c: &mut Cursor<'_>) {
         let (start, in_object, recording) = self.close_at(c.src, c.pos);
         c.in_object = in_object;
@@ -325,7 +325,7 @@ impl Tree {
     }
 
     /// Reads `"key" :` inside an object and records the key for error paths.
-    #[inline(always)]
+    #[cfg_attr(not(size_first), inline(always))]
     fn key(&mut self, c: &mut Cursor<'_>) -> Stop {
         c.skip_ws();
         if c.peek() != Some(b'"') {
@@ -357,7 +357,7 @@ impl Tree {
 
     /// Reads one value; containers are opened and left on the stack, after
     /// their first child (a loop, not recursion: nesting costs no stack).
-    #[inline(always)]
+    #[cfg_attr(not(size_first), inline(always))]
     fn value(&mut self, c: &mut Cursor<'_>) -> Stop {
         loop {
             let start = c.pos;
@@ -397,7 +397,7 @@ impl Tree {
         stop
     }
 
-    #[inline(always)]
+    #[cfg_attr(not(size_first), inline(always))]
     fn read(&mut self, c: &mut Cursor<'_>) -> Stop {
         c.skip_ws();
         self.value(c)?;

@@ -11,7 +11,7 @@ impl<'d> Value<'d> {
     }
 
     /// The value's text as bytes (no UTF-8 boundary checks to slice).
-    #[inline(always)]
+    #[cfg_attr(not(size_first), inline(always))]
     pub fn bytes(&self) -> &'d [u8] {
         &self.doc.src.as_bytes()[self.start()..self.end()]
     }
@@ -19,7 +19,7 @@ impl<'d> Value<'d> {
     /// Appends the value's text to `out`. Up to 16 bytes (an int, a short string, a literal)
     /// go as one fixed-size copy cut to length, which is cheaper than a `memcpy` call of a
     /// few bytes (most of all in wasm32, where that is an out-of-line `memory.copy`).
-    #[inline(always)]
+    #[cfg_attr(not(size_first), inline(always))]
     pub fn copy_text(&self, out: &mut Vec<u8>) {
         const WINDOW: usize = 16;
         let (start, len) = (self.start(), self.end() - self.start());
@@ -130,7 +130,7 @@ impl<'d> Value<'d> {
     /// Puts each entry of an object into `slots[which(key)]` (entries `which` gives no place
     /// are left out; a later entry overwrites an earlier one). The renderer's walk over every
     /// row: the values are built in place, so they never cross the matcher through memory.
-    #[inline(always)]
+    #[cfg_attr(not(size_first), inline(always))]
     pub fn entries_into(&self, slots: &mut [Option<Value<'d>>], mut which: impl FnMut(Key<'d>) -> Option<usize>) {
         if self.kind() != Kind::Object {
             return;
@@ -336,7 +336,7 @@ impl<'d> Walker<'d> {
     }
 
     /// The next entry: inline for a recorded object (the renderer walks every row's so).
-    #[inline(always)]
+    #[cfg_attr(not(size_first), inline(always))]
     fn next_entry(&mut self) -> Option<(Key<'d>, Value<'d>)> {
         if self.recorded {
             let v = self.next_recorded()?;
@@ -363,7 +363,7 @@ impl<'d> Walker<'d> {
 /// Where the closing quote of the key of the value at `start` is. Before a value:
 /// `"key"`, whitespace, `:`, whitespace; json.dumps writes `": "` and JSON.stringify `":`,
 /// which are settled without a loop.
-#[inline(always)]
+#[cfg_attr(not(size_first), inline(always))]
 fn key_close(b: &[u8], start: usize) -> usize {
     match b[start - 3..start] {
         [b'"', b':', b' '] => return start - 3,
