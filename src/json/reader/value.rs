@@ -197,7 +197,7 @@ impl<'d> Key<'d> {
     /// which must hold no quote or backslash. Read backwards from the closing
     /// quote: the opening quote is the first `"` not preceded by a backslash
     /// (inside a string every `"` is escaped).
-    #[inline]
+    #[cfg_attr(not(size_first), inline(always))]
     pub fn is(&self, name: &str) -> bool {
         debug_assert!(!name.contains(['"', '\\']));
         let b = self.src.as_bytes();
