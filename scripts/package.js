@@ -61,6 +61,50 @@ for (const f of fs.readdirSync(path.join(root, "samples", "events"))) {
   fs.copyFileSync(path.join(root, "samples", "events", f), path.join(samples, f));
 }
 
+// Long strings through the glue (issue 17). wasm-bindgen copies a string into wasm with a
+// JavaScript loop over its characters up to the first non-ASCII one, and makes a string out of
+// wasm memory with TextDecoder, a UTF-8 decode. For a 3 MB event in and its 3 MB body out those
+// two were most of what the string path cost beyond the bytes path (BENCHMARKS.md), where the
+// same text can cross in a fraction of a millisecond each way. So in Node: a long string goes
+// in with one TextEncoder.encodeInto, and long ASCII (every body: json.dumps escapes the rest)
+// comes out as a Latin-1 copy, which for ASCII is the same text. Short strings keep
+// wasm-bindgen's own code; the browser's build (www/pkg) is not touched. The match is exact,
+// for the pinned wasm-bindgen: if its glue changes, this stops the build instead of skipping.
+const gluePath = path.join(pkgDir, "ls_webhooks.js");
+let glue = fs.readFileSync(gluePath, "utf8");
+const GLUE_MARK = "// ls-webhooks: long strings";
+const gluePatch = (find, insert) => {
+  if (!glue.includes(find)) throw new Error(`scripts/package.js: wasm-bindgen's glue has changed (no ${JSON.stringify(find)})`);
+  glue = glue.replace(find, find + insert);
+};
+if (!glue.includes(GLUE_MARK)) {
+  gluePatch("function passStringToWasm0(arg, malloc, realloc) {\n",
+    "    if (arg.length >= LONG_STRING && realloc !== undefined) return passLongStringToWasm0(arg, malloc, realloc);\n");
+  gluePatch("function decodeText(bytes) {\n",
+    "    if (bytes.length >= LONG_STRING && isAscii !== undefined && isAscii(bytes)) return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString(\"latin1\");\n");
+  glue += `
+${GLUE_MARK} (scripts/package.js says why).
+const LONG_STRING = 1024;
+const { isAscii } = require("buffer"); // Node 18.15+; without it, TextDecoder as before
+// As wasm-bindgen's own code does after its ASCII loop: one byte a UTF-16 unit (exact for
+// ASCII), room for 3 bytes a unit for whatever did not fit, then shrunk to what was written.
+function passLongStringToWasm0(arg, malloc, realloc) {
+    let len = arg.length;
+    let ptr = malloc(len, 1) >>> 0;
+    let { read, written } = cachedTextEncoder.encodeInto(arg, getUint8ArrayMemory0().subarray(ptr, ptr + len));
+    if (read !== arg.length) {
+        const rest = arg.slice(read);
+        ptr = realloc(ptr, len, len = written + rest.length * 3, 1) >>> 0;
+        written += cachedTextEncoder.encodeInto(rest, getUint8ArrayMemory0().subarray(ptr + written, ptr + len)).written;
+        ptr = realloc(ptr, len, written, 1) >>> 0;
+    }
+    WASM_VECTOR_LEN = written;
+    return ptr;
+}
+`;
+  fs.writeFileSync(gluePath, glue);
+}
+
 // wasm-pack lists the module, its types and the .wasm; add what the CLI needs.
 const files = new Set([...(meta.files || []), "cli.js", "commands", "README.md", "LICENSE", "samples",
   ...ENTRY_POINTS.flatMap((n) => [`${n}.js`, `${n}.d.ts`]), ...TYPE_FILES, ...INTERNAL]);

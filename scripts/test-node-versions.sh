@@ -46,6 +46,7 @@ FILES=(
   tables.test.mjs          # hand copies of the field lists
   options.test.mjs         # options beside the event (buildDeliveries, planBatches)
   received.test.mjs        # parseWebhook and verifyWebhook against the JSON Schemas
+  strings.test.mjs         # the glue's long-string path (encodeInto in, a Latin-1 copy out)
 )
 # Left out, and why (a file of tests/node/ in neither list is named when this runs).
 declare -A LEFT_OUT=(

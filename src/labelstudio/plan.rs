@@ -416,7 +416,7 @@ impl<'d> Planner<'d> {
         };
         let rows = batch_rows(&self.event, k);
         // Allocated once, at about its final size: see `python_size_hint`.
-        let input: usize = rows.iter().map(|r| r.text().len()).sum();
+        let input: usize = rows.iter().map(|r| r.text_len()).sum();
         let hint = rows.first().map_or(input, |r| r.doc().python_size_hint(input));
         let mut out = Vec::with_capacity(4096 + hint + hint / 32);
         out.push(b'{');
@@ -434,7 +434,7 @@ impl<'d> Planner<'d> {
                     if action.many {
                         let renderer = &mut self.renderer;
                         pyjson::write_list(&mut out, rows.iter(), |out, i, row| {
-                            reserve_for(out, row.text().len());
+                            reserve_for(out, row.text_len());
                             renderer.row(out, ser, *row, &ctx, &root.index(k * size + i))
                         })?;
                     } else if let Some(row) = rows.first() {
@@ -462,7 +462,7 @@ impl<'d> Planner<'d> {
                         pyjson::write_list(&mut out, rows.iter(), |out, j, row| {
                             let path = root.index(k * size + j);
                             let v = one(*row, &path)?;
-                            reserve_for(out, v.text().len());
+                            reserve_for(out, v.text_len());
                             renderer.row(out, ser, v, &ctx, &path.key(nested.key))
                         })?;
                     } else if let Some(row) = rows.first() {

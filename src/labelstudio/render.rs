@@ -4,7 +4,7 @@
 use crate::labelstudio::datetime;
 use crate::error::{Error, Path};
 use crate::json::pyjson::{self, WriteError};
-use crate::json::reader::{Kind as JsonKind, Value};
+use crate::json::reader::{Key, Kind as JsonKind, Value};
 use crate::labelstudio::serializers::{self, Field, FieldKind, Serializer, SerializerId, DATA_UNDEFINED_NAME};
 
 /// What rows need from the event: the project, for `$undefined$`.
@@ -87,25 +87,32 @@ impl<'d> Renderer<'d> {
         self.slots.clear();
         self.slots.resize(fields.len(), None);
         let mut cursor = 0;
-        for (key, v) in row.keyed_entries().into_iter().flatten() {
-            // Compare the raw key first; decode only a key with escapes that matched nothing.
-            let i = find_field(fields, |name| key.is(name), cursor).or_else(|| {
-                let raw = key.raw();
-                raw.contains('\\').then(|| find_field(fields, |name| name == crate::json::reader::decode_string_body(raw), cursor)).flatten()
-            });
-            if let Some(i) = i {
-                self.slots[i] = Some(v);
-                cursor = i + 1;
-            }
-        }
+        row.entries_into(&mut self.slots, |key| {
+            // The field after the last one found first (rows usually follow the serializer).
+            let i = match fields.get(cursor) {
+                Some(f) if key.is(f.name) || f.column.is_some_and(|c| key.is(c)) => Some(cursor),
+                _ => other_field(fields, key, cursor),
+            };
+            cursor = i.map_or(cursor, |i| i + 1);
+            i
+        });
     }
 }
 
+/// The field a key names that is not the one at `cursor`: searched from there on, the
+/// raw key first, decoded only if it has escapes and matched nothing.
+#[inline(never)]
+fn other_field(fields: &[Field], key: Key<'_>, cursor: usize) -> Option<usize> {
+    find_field(fields, |name| key.is(name), cursor).or_else(|| {
+        let raw = key.raw();
+        raw.contains('\\').then(|| find_field(fields, |name| name == crate::json::reader::decode_string_body(raw), cursor)).flatten()
+    })
+}
+
 /// The field whose name (or column) the key `is`, searching from `cursor` on.
-#[inline]
 fn find_field(fields: &[Field], is: impl Fn(&str) -> bool, cursor: usize) -> Option<usize> {
-    let n = fields.len();
-    (0..n).map(|step| (cursor + step) % n).find(|&i| {
+    let cursor = cursor.min(fields.len());
+    (cursor..fields.len()).chain(0..cursor).find(|&i| {
         let f = &fields[i];
         is(f.name) || f.column.is_some_and(&is)
     })
@@ -177,13 +184,19 @@ fn only_id(out: &mut Vec<u8>, row: Value<'_>, path: &Path<'_>) -> Result<(), Err
     Ok(())
 }
 
+#[cfg_attr(not(feature = "size"), inline(always))]
 fn int(out: &mut Vec<u8>, v: Value<'_>, path: &Path<'_>) -> Result<(), Error> {
     // The common case first: a short run of digits is written as it is.
-    let t = v.text().as_bytes();
-    if t.len() <= 18 && t.iter().all(u8::is_ascii_digit) && (t[0] != b'0' || t.len() == 1) {
-        out.extend_from_slice(t);
+    let t = v.bytes();
+    if t.len() <= 16 && t.iter().all(u8::is_ascii_digit) && (t[0] != b'0' || t.len() == 1) {
+        v.copy_text(out);
         return Ok(());
     }
+    other_int(out, v, path)
+}
+
+#[inline(never)]
+fn other_int(out: &mut Vec<u8>, v: Value<'_>, path: &Path<'_>) -> Result<(), Error> {
     match v.as_number() {
         Some(n) if n.is_int => pyjson::write_int_text(out, n.text).map_err(|e| write_err(path, e)),
         Some(n) if lost_int_digits(n.text) => Err(Error::row(

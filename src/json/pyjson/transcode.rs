@@ -15,10 +15,13 @@ pub(super) struct Frame {
 
 /// Re-emits a validated JSON value in `json.dumps` form.
 pub fn transcode(out: &mut Vec<u8>, value: Value<'_>) -> Result<(), WriteError> {
-    let doc = value.doc();
-    let base = value.offset();
     let text = value.text();
-    transcode_span(out, doc, base, text)
+    // Empty containers (a task's `meta`, most often) are their own Python form.
+    if let b"{}" | b"[]" = text.as_bytes() {
+        out.extend_from_slice(text.as_bytes());
+        return Ok(());
+    }
+    transcode_span(out, value.doc(), value.offset(), text)
 }
 
 /// Scratch buffers of `transcode`, kept between calls: a 5000-task batch

@@ -22,6 +22,7 @@ mod strings;
 mod value;
 
 pub use strings::decode_string_body;
+pub use value::Key;
 
 use crate::json::chunked::Chunked;
 use parser::parse_bytes;
@@ -91,9 +92,41 @@ pub enum Kind {
 #[derive(Debug, Clone, Copy)]
 pub struct Value<'d> {
     doc: &'d Doc<'d>,
-    start: u32,
-    end: u32,
-    slot: u32,
+    /// Where the value starts (the low 32 bits) and, above them, where it ends or, for a
+    /// container, its tape slot (where the tape has its end). Two scalars, so a value moves
+    /// in two registers: as three `u32` fields it was copied through memory in pieces of
+    /// other widths than it was written in, and each such load waited for the stores.
+    at: u64,
+}
+
+impl<'d> Value<'d> {
+    #[cfg_attr(not(feature = "size"), inline(always))]
+    fn new(doc: &'d Doc<'d>, start: usize, end: usize, slot: usize) -> Value<'d> {
+        let container = matches!(doc.src.as_bytes().get(start), Some(b'{' | b'['));
+        Value { doc, at: start as u64 | ((if container { slot } else { end }) as u64) << 32 }
+    }
+
+    #[cfg_attr(not(feature = "size"), inline(always))]
+    fn start(&self) -> usize {
+        self.at as u32 as usize
+    }
+
+    #[cfg_attr(not(feature = "size"), inline(always))]
+    fn is_container(&self) -> bool {
+        matches!(self.doc.src.as_bytes()[self.start()], b'{' | b'[')
+    }
+
+    /// Its tape slot (a container's; 0 otherwise).
+    #[cfg_attr(not(feature = "size"), inline(always))]
+    fn slot(&self) -> usize {
+        if self.is_container() { (self.at >> 32) as usize } else { 0 }
+    }
+
+    #[cfg_attr(not(feature = "size"), inline(always))]
+    fn end(&self) -> usize {
+        let x = (self.at >> 32) as usize;
+        if self.is_container() { self.doc.tape[x].end as usize } else { x }
+    }
 }
 
 /// A number's text and whether Python would read it as an `int`.
@@ -185,7 +218,7 @@ impl<'a> Doc<'a> {
         while end > start && WS[b[end - 1] as usize] {
             end -= 1;
         }
-        Value { doc: self, start: start as u32, end: end as u32, slot: 0 }
+        Value::new(self, start, end, 0)
     }
 
     /// Whether some object key, decoded, starts with `$` (Label Studio's
@@ -210,7 +243,7 @@ impl<'a> Doc<'a> {
     pub fn container_at(&self, offset: usize) -> Option<Value<'_>> {
         let slot = self.tape.binary_search_by_key(&(offset as u32), |c| c.start).ok()?;
         let c = self.tape[slot];
-        Some(Value { doc: self, start: c.start, end: c.end, slot: slot as u32 })
+        Some(Value::new(self, c.start as usize, c.end as usize, slot))
     }
 }
 
@@ -309,7 +342,7 @@ mod tests {
             for _ in 0..depth {
                 v = v.elements().unwrap().next().unwrap();
             }
-            let recorded = d.tape[v.slot as usize].first != UNRECORDED;
+            let recorded = d.tape[v.slot()].first != UNRECORDED;
             assert_eq!(recorded, depth <= RECORD_DEPTH, "depth {depth}");
             let got: Vec<_> = v
                 .raw_entries()
@@ -318,6 +351,14 @@ mod tests {
                 .collect();
             let keyed: Vec<_> = v.keyed_entries().unwrap().map(|(k, _)| k.raw().to_string()).collect();
             assert_eq!(keyed, got.iter().map(|g| g.0.clone()).collect::<Vec<_>>());
+            // entries_into: each entry in the slot its key names, the last of a name winning.
+            let names = ["a", "b\\\"", "c\\\\", "\\\"", ""];
+            let mut slots = vec![None; names.len()];
+            v.entries_into(&mut slots, |k| names.iter().position(|n| k.raw() == *n));
+            let in_slots: Vec<_> = names.iter().map(|n| got.iter().rev().find(|g| g.0 == *n).map(|g| g.1.clone())).collect();
+            assert_eq!(slots.iter().map(|s| s.map(|x: Value| x.text().to_string())).collect::<Vec<_>>(), in_slots, "depth {depth}");
+            let c = slots[2].unwrap().elements().unwrap().nth(1).unwrap();
+            assert_eq!(c.get("d").unwrap().text(), "2", "a container's slot is kept");
             for (k, _) in v.keyed_entries().unwrap() {
                 for name in ["a", "", "x", "aa"] {
                     assert_eq!(k.is(name), k.raw() == name, "{:?} is {name:?} at depth {depth}", k.raw());

@@ -5,13 +5,44 @@ use super::*;
 use crate::json::swar;
 
 impl<'d> Value<'d> {
+    #[inline]
     pub fn text(&self) -> &'d str {
-        &self.doc.src[self.start as usize..self.end as usize]
+        &self.doc.src[self.start()..self.end()]
+    }
+
+    /// The value's text as bytes (no UTF-8 boundary checks to slice).
+    #[cfg_attr(not(feature = "size"), inline(always))]
+    pub fn bytes(&self) -> &'d [u8] {
+        &self.doc.src.as_bytes()[self.start()..self.end()]
+    }
+
+    /// Appends the value's text to `out`. Up to 16 bytes (an int, a short string, a literal)
+    /// go as one fixed-size copy cut to length, which is cheaper than a `memcpy` call of a
+    /// few bytes (most of all in wasm32, where that is an out-of-line `memory.copy`).
+    #[cfg_attr(not(feature = "size"), inline(always))]
+    pub fn copy_text(&self, out: &mut Vec<u8>) {
+        const WINDOW: usize = 16;
+        let (start, len) = (self.start(), self.end() - self.start());
+        let src = self.doc.src.as_bytes();
+        match src.get(start..start + WINDOW).and_then(|w| <&[u8; WINDOW]>::try_from(w).ok()) {
+            Some(window) if len <= WINDOW => {
+                out.extend_from_slice(window);
+                out.truncate(out.len() - (WINDOW - len));
+            }
+            _ => out.extend_from_slice(&src[start..start + len]),
+        }
     }
 
     /// Where the value's text starts and ends in the document, in bytes.
+    #[inline]
     pub fn span(&self) -> (usize, usize) {
-        (self.start as usize, self.end as usize)
+        (self.start(), self.end())
+    }
+
+    /// The length of the value's text, in bytes.
+    #[inline]
+    pub fn text_len(&self) -> usize {
+        self.end() - self.start()
     }
 
     pub fn doc(&self) -> &'d Doc<'d> {
@@ -20,11 +51,11 @@ impl<'d> Value<'d> {
 
     /// Byte offset of this value in the document.
     pub fn offset(&self) -> usize {
-        self.start as usize
+        self.start()
     }
 
     pub fn kind(&self) -> Kind {
-        match self.doc.src.as_bytes()[self.start as usize] {
+        match self.doc.src.as_bytes()[self.start()] {
             b'n' => Kind::Null,
             b't' | b'f' => Kind::Bool,
             b'"' => Kind::String,
@@ -40,7 +71,7 @@ impl<'d> Value<'d> {
 
     pub fn as_bool(&self) -> Option<bool> {
         // Validated text: a value starting with t or f is `true` or `false`.
-        match self.doc.src.as_bytes()[self.start as usize] {
+        match self.doc.src.as_bytes()[self.start()] {
             b't' => Some(true),
             b'f' => Some(false),
             _ => None,
@@ -87,12 +118,42 @@ impl<'d> Value<'d> {
         Some(RawEntries(Walker::new(self)))
     }
 
-    /// Entries with each key as a [`Key`], read only if asked: the fastest walk.
+    /// Entries with each key as a [`Key`], read only if asked (the walk [`Value::entries_into`] makes).
+    #[cfg(test)]
     pub fn keyed_entries(&self) -> Option<KeyedEntries<'d>> {
         if self.kind() != Kind::Object {
             return None;
         }
         Some(KeyedEntries(Walker::new(self)))
+    }
+
+    /// Puts each entry of an object into `slots[which(key)]` (entries `which` gives no place
+    /// are left out; a later entry overwrites an earlier one). The renderer's walk over every
+    /// row: the values are built in place, so they never cross the matcher through memory.
+    #[cfg_attr(not(feature = "size"), inline(always))]
+    pub fn entries_into(&self, slots: &mut [Option<Value<'d>>], mut which: impl FnMut(Key<'d>) -> Option<usize>) {
+        if self.kind() != Kind::Object {
+            return;
+        }
+        let mut w = Walker::new(self);
+        loop {
+            let (key, v) = if w.recorded {
+                if w.pos >= w.end {
+                    return;
+                }
+                let Some(&span) = self.doc.children.get(w.pos) else { return };
+                w.pos += 1;
+                let start = span.start as usize;
+                (Key { src: &self.doc.src, close: key_close(w.bytes(), start) }, w.value_at(start, span.end as usize))
+            } else {
+                let Some(entry) = w.next_scanned_entry() else { return };
+                entry
+            };
+            // One call of `which`, so that it can be inlined.
+            if let Some(place) = which(key).and_then(|i| slots.get_mut(i)) {
+                *place = Some(v);
+            }
+        }
     }
 
     /// Elements of an array.
@@ -128,7 +189,7 @@ impl<'d> Value<'d> {
 pub struct Key<'d> {
     src: &'d str,
     /// Index of the closing quote.
-    close: u32,
+    close: usize,
 }
 
 impl<'d> Key<'d> {
@@ -136,11 +197,11 @@ impl<'d> Key<'d> {
     /// which must hold no quote or backslash. Read backwards from the closing
     /// quote: the opening quote is the first `"` not preceded by a backslash
     /// (inside a string every `"` is escaped).
-    #[inline]
+    #[cfg_attr(not(feature = "size"), inline(always))]
     pub fn is(&self, name: &str) -> bool {
         debug_assert!(!name.contains(['"', '\\']));
         let b = self.src.as_bytes();
-        let close = self.close as usize;
+        let close = self.close;
         let n = name.len();
         close >= n + 2 && swar::eq(&b[close - n..close], name.as_bytes()) && b[close - n - 1] == b'"' && b[close - n - 2] != b'\\'
     }
@@ -148,7 +209,7 @@ impl<'d> Key<'d> {
     /// The raw text between the quotes.
     pub fn raw(&self) -> &'d str {
         let b = self.src.as_bytes();
-        let close = self.close as usize;
+        let close = self.close;
         let mut end = close;
         // The opening quote is the last `"` before `close` that an even
         // number of backslashes (none, usually) precedes.
@@ -178,13 +239,13 @@ struct Walker<'d> {
 
 impl<'d> Walker<'d> {
     fn new(v: &Value<'d>) -> Self {
-        let c = v.doc.tape[v.slot as usize];
+        let c = v.doc.tape[v.slot()];
         let (recorded, pos, end) = if c.first != UNRECORDED {
             (true, c.first as usize, (c.first + c.len) as usize)
         } else {
-            (false, v.start as usize + 1, v.end as usize - 1)
+            (false, v.start() + 1, v.end() - 1)
         };
-        Walker { doc: v.doc, pos, end, recorded, next_slot: v.slot as usize + 1, first: true }
+        Walker { doc: v.doc, pos, end, recorded, next_slot: v.slot() + 1, first: true }
     }
 
     fn bytes(&self) -> &'d [u8] {
@@ -231,10 +292,10 @@ impl<'d> Walker<'d> {
     fn value_at(&mut self, start: usize, end: usize) -> Value<'d> {
         let mut slot = 0;
         if matches!(self.bytes()[start], b'{' | b'[') {
-            slot = self.next_slot as u32;
+            slot = self.next_slot;
             self.next_slot += 1 + self.doc.tape[self.next_slot].descendants as usize;
         }
-        Value { doc: self.doc, start: start as u32, end: end as u32, slot }
+        Value::new(self.doc, start, end, slot)
     }
 
     /// The next child value (scanning), leaving `pos` after it.
@@ -274,26 +335,23 @@ impl<'d> Walker<'d> {
         Some(self.scan_value())
     }
 
+    /// The next entry: inline for a recorded object (the renderer walks every row's so).
+    #[cfg_attr(not(feature = "size"), inline(always))]
     fn next_entry(&mut self) -> Option<(Key<'d>, Value<'d>)> {
         if self.recorded {
             let v = self.next_recorded()?;
-            // Before a value: `"key"`, whitespace, `:`, whitespace.
-            let b = self.bytes();
-            let mut i = v.start as usize;
-            while WS[b[i - 1] as usize] {
-                i -= 1;
-            }
-            i -= 1; // the ':'
-            while WS[b[i - 1] as usize] {
-                i -= 1;
-            }
-            return Some((Key { src: &self.doc.src, close: (i - 1) as u32 }, v));
+            return Some((Key { src: &self.doc.src, close: key_close(self.bytes(), v.start()) }, v));
         }
+        self.next_scanned_entry()
+    }
+
+    #[inline(never)]
+    fn next_scanned_entry(&mut self) -> Option<(Key<'d>, Value<'d>)> {
         if !self.advance() {
             return None;
         }
         let key_end = self.string_end(self.pos);
-        let key = Key { src: &self.doc.src, close: (key_end - 1) as u32 };
+        let key = Key { src: &self.doc.src, close: key_end - 1 };
         self.pos = key_end;
         self.skip_ws();
         self.pos += 1; // the ':'
@@ -302,11 +360,34 @@ impl<'d> Walker<'d> {
     }
 }
 
+/// Where the closing quote of the key of the value at `start` is. Before a value:
+/// `"key"`, whitespace, `:`, whitespace; json.dumps writes `": "` and JSON.stringify `":`,
+/// which are settled without a loop.
+#[cfg_attr(not(feature = "size"), inline(always))]
+fn key_close(b: &[u8], start: usize) -> usize {
+    match b[start - 3..start] {
+        [b'"', b':', b' '] => return start - 3,
+        [_, b'"', b':'] => return start - 2,
+        _ => {}
+    }
+    let mut i = start;
+    while WS[b[i - 1] as usize] {
+        i -= 1;
+    }
+    i -= 1; // the ':'
+    while WS[b[i - 1] as usize] {
+        i -= 1;
+    }
+    i - 1
+}
+
+#[cfg(test)]
 pub struct KeyedEntries<'d>(Walker<'d>);
 pub struct RawEntries<'d>(Walker<'d>);
 pub struct Entries<'d>(RawEntries<'d>);
 pub struct Elements<'d>(Walker<'d>);
 
+#[cfg(test)]
 impl<'d> Iterator for KeyedEntries<'d> {
     type Item = (Key<'d>, Value<'d>);
 
