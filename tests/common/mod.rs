@@ -31,7 +31,8 @@ pub fn python_lines_with(python: &Path, script: &str, input: String, what: &str)
 
 /// The Python of Label Studio 1.23.2's own environment (the capture venv, made by
 /// `tools/capture/setup.sh`): `$LS_VENV`, else `tools/capture/.venv` of this checkout, else
-/// that of the main checkout when this one is a git worktree of it. `Err` says why there is
+/// that of the main checkout when this one is a git worktree of it, else the light
+/// `tools/capture/.venv-idna` (urllib3 and idna pinned to that venv's versions). `Err` says why there is
 /// none, for a test to print when it skips.
 #[allow(dead_code)] // not every test file uses every helper
 pub fn label_studio_python() -> Result<PathBuf, String> {
@@ -48,6 +49,9 @@ pub fn label_studio_python() -> Result<PathBuf, String> {
             venvs.push(main.join("tools/capture/.venv"));
         }
     }
+    // The light venv scripts/setup.sh makes (urllib3 and idna at Label Studio's versions),
+    // when it runs the CPython Label Studio runs (3.11: the same unicodedata and str.lower).
+    venvs.push(root.join("tools/capture/.venv-idna"));
     venvs.iter().map(|v| v.join("bin/python")).find(|p| p.is_file()).ok_or_else(|| {
         let tried: Vec<String> = venvs.iter().map(|v| v.display().to_string()).collect();
         format!("no Label Studio venv (tools/capture/setup.sh makes one; tried {})", tried.join(", "))
