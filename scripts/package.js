@@ -44,7 +44,7 @@ for (const name of ENTRY_POINTS) {
 const TYPE_FILES = ["bodies.d.ts"];
 for (const f of TYPE_FILES) fs.copyFileSync(path.join(root, "js", f), path.join(pkgDir, f));
 // Modules the entry points share, not entry points themselves (the wasm module's loader).
-const INTERNAL = ["wasm-lib.js"];
+const INTERNAL = ["wasm-lib.js", "send-error.js"];
 for (const f of INTERNAL) fs.copyFileSync(path.join(root, "js", f), path.join(pkgDir, f));
 // The CLI's subcommands that live in their own modules (queue, worker, redeliver).
 fs.mkdirSync(path.join(pkgDir, "commands"), { recursive: true });

@@ -167,20 +167,8 @@ function triggerShapes(lib, { url, action, headers = {}, options = {} }) {
 
 /** Why a send failed, in a few words (as the send command words it). */
 function describe(r, timeoutMs) {
-  const e = r.error;
-  if (!e) return `${r.status} ${r.statusText || ""}`.trim();
-  if (e.name === "TimeoutError" || e.name === "AbortError") return `timeout: no response within ${timeoutMs / 1000} s`;
-  if (e.code === "SSRF_BLOCKED") return `blocked: ${e.message} (SSRF_BLOCKED)`;
-  const cause = e.cause;
-  if (cause && cause.message === "bad port") return "fetch refuses this port (bad port)";
-  const code = cause && (cause.code || (cause.errors && cause.errors[0] && cause.errors[0].code));
-  const words = {
-    ECONNREFUSED: "connection refused", ECONNRESET: "connection reset", ENOTFOUND: "host not found",
-    EAI_AGAIN: "host lookup failed", EHOSTUNREACH: "host unreachable", ETIMEDOUT: "connect timed out",
-    UND_ERR_SOCKET: "connection closed", UND_ERR_HEADERS_TIMEOUT: "no response headers",
-  };
-  if (code) return `${words[code] || "error"} (${code})`;
-  return (cause && cause.message) || e.message || String(e);
+  if (!r.error) return `${r.status} ${r.statusText || ""}`.trim();
+  return require("../send-error.js").describeSendError(r.error, timeoutMs);
 }
 
 function parseArgs(args) {
