@@ -52,7 +52,28 @@ extern "C" {
 /// and its clock (for signing), installed by each planning entry point (a
 /// `start` function would not run under wasm-bindgen-test).
 fn use_host() {
-    crate::host::install(crate::host::Host { parse_url: js_parse_url, now: || (js_sys::Date::now() / 1000.0).floor() as i64 });
+    crate::host::install(crate::host::Host { parse_url: js_parse_url, now: js_now });
+}
+
+/// The host's clock, in whole seconds since the Unix epoch.
+fn js_now() -> i64 {
+    (js_sys::Date::now() / 1000.0).floor() as i64
+}
+
+/// The bytes of a `Uint8Array`, an `ArrayBuffer`, or any `ArrayBufferView` (a
+/// `Buffer`, a `DataView`, another typed array): copied into the module.
+fn bytes_of(value: &JsValue) -> Option<Vec<u8>> {
+    if let Some(bytes) = value.dyn_ref::<Uint8Array>() {
+        Some(bytes.to_vec())
+    } else if let Some(buffer) = value.dyn_ref::<js_sys::ArrayBuffer>() {
+        Some(Uint8Array::new(buffer).to_vec())
+    } else if js_sys::ArrayBuffer::is_view(value) {
+        let num = |k: &str| Reflect::get(value, &JsValue::from_str(k)).ok().and_then(|v| v.as_f64()).unwrap_or(0.0) as u32;
+        let buffer = Reflect::get(value, &JsValue::from_str("buffer")).unwrap_or(JsValue::UNDEFINED);
+        Some(Uint8Array::new_with_byte_offset_and_length(&buffer, num("byteOffset"), num("byteLength")).to_vec())
+    } else {
+        None
+    }
 }
 
 fn js_parse_url(url: &str) -> crate::host::ParsedUrl {
@@ -119,15 +140,8 @@ fn options_patch(options: &JsValue) -> Result<OptionsPatch, Error> {
 fn event_text(event: &JsValue, api: &str) -> Result<EventText, Error> {
     let text = if let Some(text) = event.as_string() {
         EventText::Text(text)
-    } else if let Some(bytes) = event.dyn_ref::<Uint8Array>() {
-        EventText::Bytes(bytes.to_vec())
-    } else if let Some(buffer) = event.dyn_ref::<js_sys::ArrayBuffer>() {
-        EventText::Bytes(Uint8Array::new(buffer).to_vec())
-    } else if js_sys::ArrayBuffer::is_view(event) {
-        // A DataView, a Buffer or any typed array: the bytes it views.
-        let num = |k: &str| Reflect::get(event, &JsValue::from_str(k)).ok().and_then(|v| v.as_f64()).unwrap_or(0.0) as u32;
-        let buffer = Reflect::get(event, &JsValue::from_str("buffer")).unwrap_or(JsValue::UNDEFINED);
-        EventText::Bytes(Uint8Array::new_with_byte_offset_and_length(&buffer, num("byteOffset"), num("byteLength")).to_vec())
+    } else if let Some(bytes) = bytes_of(event) {
+        EventText::Bytes(bytes)
     } else if event.is_object() {
         EventText::Text(to_json_text(event)?)
     } else {

@@ -2,27 +2,39 @@
 //! for a queue worker that signs a delivery anew as it sends it (the
 //! `receiver` feature: servers need them; the browser's build leaves them out).
 
-use super::{error_to_js, set};
+use super::{bytes_of, error_to_js, js_now, set};
 use crate::error::{Error, ErrorCode};
-use js_sys::{Array, Object, Reflect, Uint8Array};
+use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
+/// An argument object of the receiver's functions (`{headers, body, secret, ...}`).
+struct Args<'a>(&'a JsValue);
+
+impl Args<'_> {
+    /// `Err` (naming `usage`) unless the argument is an object.
+    fn of<'a>(args: &'a JsValue, usage: &str) -> Result<Args<'a>, Error> {
+        if !args.is_object() {
+            return Err(invalid("", usage));
+        }
+        Ok(Args(args))
+    }
+
+    fn get(&self, name: &str) -> JsValue {
+        Reflect::get(self.0, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
+    }
+}
+
+fn invalid(path: &str, why: &str) -> Error {
+    Error::new(ErrorCode::InvalidArgument, path, why)
+}
+
 /// A received body as text: a string, or UTF-8 bytes (any `ArrayBuffer` or view).
 fn body_text(body: &JsValue, path: &str) -> Result<String, Error> {
-    let bytes = if let Some(text) = body.as_string() {
+    if let Some(text) = body.as_string() {
         return Ok(text);
-    } else if let Some(b) = body.dyn_ref::<Uint8Array>() {
-        b.to_vec()
-    } else if let Some(buffer) = body.dyn_ref::<js_sys::ArrayBuffer>() {
-        Uint8Array::new(buffer).to_vec()
-    } else if js_sys::ArrayBuffer::is_view(body) {
-        let num = |k: &str| Reflect::get(body, &JsValue::from_str(k)).ok().and_then(|v| v.as_f64()).unwrap_or(0.0) as u32;
-        let buffer = Reflect::get(body, &JsValue::from_str("buffer")).unwrap_or(JsValue::UNDEFINED);
-        Uint8Array::new_with_byte_offset_and_length(&buffer, num("byteOffset"), num("byteLength")).to_vec()
-    } else {
-        return Err(Error::new(ErrorCode::InvalidArgument, path, "the body must be a string or bytes (a Buffer, Uint8Array or ArrayBuffer)"));
-    };
+    }
+    let bytes = bytes_of(body).ok_or_else(|| invalid(path, "the body must be a string or bytes (a Buffer, Uint8Array or ArrayBuffer)"))?;
     String::from_utf8(bytes).map_err(|e| Error::new(ErrorCode::InvalidBody, "", format!("the body is not UTF-8 (byte {})", e.utf8_error().valid_up_to())))
 }
 
@@ -88,11 +100,8 @@ fn parse(text: &str, check: bool) -> Result<JsValue, Error> {
 pub fn verify_webhook(args: JsValue) -> Result<JsValue, JsValue> {
     use crate::signing::{self, Key};
     let run = || -> Result<JsValue, Error> {
-        let arg = |k: &str| Reflect::get(&args, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED);
-        let invalid = |path: &str, why: &str| Error::new(ErrorCode::InvalidArgument, path, why);
-        if !args.is_object() {
-            return Err(invalid("", "verifyWebhook takes {headers, body, secret, toleranceSeconds?, now?}"));
-        }
+        let a = Args::of(&args, "verifyWebhook takes {headers, body, secret, toleranceSeconds?, now?}")?;
+        let arg = |k: &str| a.get(k);
         let secrets: Vec<JsValue> = match arg("secret") {
             s if Array::is_array(&s) => Array::from(&s).iter().collect(),
             s => vec![s],
@@ -110,7 +119,7 @@ pub fn verify_webhook(args: JsValue) -> Result<JsValue, JsValue> {
             t => t.as_f64().filter(|t| t.is_finite() && *t >= 0.0).ok_or_else(|| invalid("toleranceSeconds", "toleranceSeconds must be a number of seconds"))? as i64,
         };
         let now = match arg("now") {
-            n if n.is_undefined() => (js_sys::Date::now() / 1000.0).floor() as i64,
+            n if n.is_undefined() => js_now(),
             n if n.is_instance_of::<js_sys::Date>() => (js_sys::Date::from(n).get_time() / 1000.0).floor() as i64,
             n => n.as_f64().filter(|n| n.is_finite()).ok_or_else(|| invalid("now", "now must be a Date or seconds since the Unix epoch"))?.floor() as i64,
         };
@@ -158,23 +167,16 @@ fn header_of(headers: &JsValue, name: &str) -> Option<String> {
 pub fn sign_webhook(args: JsValue) -> Result<JsValue, JsValue> {
     use crate::signing::{self, Key};
     let run = || -> Result<JsValue, Error> {
-        let arg = |k: &str| Reflect::get(&args, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED);
-        let invalid = |path: &str, why: &str| Error::new(ErrorCode::InvalidArgument, path, why);
-        if !args.is_object() {
-            return Err(invalid("", "signWebhook takes {id, body, secret, timestamp?}"));
-        }
+        let a = Args::of(&args, "signWebhook takes {id, body, secret, timestamp?}")?;
+        let arg = |k: &str| a.get(k);
         let key = arg("secret").as_string().and_then(|s| Key::parse(&s).ok()).ok_or_else(|| invalid("secret", "secret must be a Standard Webhooks secret (whsec_ and base64)"))?;
         let id = arg("id").as_string().filter(|id| signing::check_event_id(id).is_ok());
         let id = id.ok_or_else(|| invalid("id", "id must be a webhook-id (1 to 200 characters of A-Z, a-z, 0-9, _ . : and -)"))?;
         let timestamp = match arg("timestamp") {
-            t if t.is_undefined() => (js_sys::Date::now() / 1000.0).floor() as i64,
+            t if t.is_undefined() => js_now(),
             t => t.as_f64().filter(|t| t.is_finite() && *t >= 0.0 && t.fract() == 0.0).ok_or_else(|| invalid("timestamp", "timestamp must be whole seconds since the Unix epoch"))? as i64,
         };
-        let body = arg("body");
-        let bytes = match body.as_string() {
-            Some(text) => text.into_bytes(),
-            None => body.dyn_ref::<Uint8Array>().map(Uint8Array::to_vec).ok_or_else(|| invalid("body", "body must be a string or a Uint8Array"))?,
-        };
+        let bytes = body_text(&arg("body"), "body")?.into_bytes();
         let headers = Object::new();
         set(&headers, signing::ID, &JsValue::from_str(&id));
         set(&headers, signing::TIMESTAMP, &JsValue::from_str(&timestamp.to_string()));
