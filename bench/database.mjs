@@ -22,7 +22,6 @@ import { execFileSync, spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import zlib from "node:zlib";
 import { createRequire } from "node:module";
 
 const require = createRequire(import.meta.url);
@@ -201,16 +200,8 @@ async function pgRuns(file) {
   const server = await startPg();
   try {
     const bundle = path.join(root, "tests", "fixtures", "label-studio-1.23.2-db", "postgresql", "tasks-created.tar.br");
-    const b = zlib.brotliDecompressSync(fs.readFileSync(bundle));
-    let schema = null;
-    for (let o = 0; o + 512 <= b.length; ) {
-      const h = b.subarray(o, o + 512);
-      if (h.every((x) => x === 0)) break;
-      const name = h.subarray(0, 100).toString("latin1").replace(/\0.*$/s, "");
-      const size = parseInt(h.subarray(124, 136).toString("latin1").replace(/\0.*$/s, "").trim(), 8);
-      if (name === "schema.sql") schema = b.subarray(o + 512, o + 512 + size).toString("utf8");
-      o += 512 + Math.ceil(size / 512) * 512;
-    }
+    const { untar } = await import(path.join(root, "tests", "node", "fixture-archive.mjs"));
+    const schema = untar(bundle).get("schema.sql").toString("utf8");
     server.psql("postgres", "CREATE DATABASE bench;");
     server.psql("bench", schema);
     // The same rows, copied out of the SQLite database into COPY's text format.

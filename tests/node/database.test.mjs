@@ -10,9 +10,9 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import zlib from "node:zlib";
 import { createRequire } from "node:module";
 import { pgMissing, startPg } from "./pg-server.mjs";
+import { untar } from "./fixture-archive.mjs";
 import { parse, stringify, Obj, Num } from "./ordered-json.mjs";
 
 const require = createRequire(import.meta.url);
@@ -25,21 +25,6 @@ const TRANSPORT = new Set(["host", "user-agent", "accept", "accept-encoding", "c
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "ls-webhooks-dbtest-"));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-/** The files of a brotli-compressed ustar archive: Map name -> Buffer. */
-function untar(file) {
-  const b = zlib.brotliDecompressSync(fs.readFileSync(file));
-  const out = new Map();
-  for (let o = 0; o + 512 <= b.length; ) {
-    const h = b.subarray(o, o + 512);
-    if (h.every((x) => x === 0)) break;
-    const field = (a, n) => h.subarray(a, a + n).toString("latin1").replace(/\0.*$/s, "");
-    const name = field(0, 100);
-    const size = parseInt(field(124, 12).trim(), 8);
-    out.set(name, b.subarray(o + 512, o + 512 + size));
-    o += 512 + Math.ceil(size / 512) * 512;
-  }
-  return out;
-}
 
 function bundles(backend) {
   const dir = path.join(fixturesDir, backend);

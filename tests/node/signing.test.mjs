@@ -13,10 +13,10 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import readline from "node:readline";
-import zlib from "node:zlib";
 import { createRequire } from "node:module";
 import { parse, stringify, Obj, Num } from "./ordered-json.mjs";
 import { CLI, ROOT, startReceiver } from "./loopback.mjs";
+import { untar } from "./fixture-archive.mjs";
 
 const require = createRequire(import.meta.url);
 const lib = require(path.join(ROOT, "pkg"));
@@ -603,20 +603,6 @@ test("send --queue with signing: the queued jobs carry the signed headers, also 
   }
 });
 
-/** The files of a tar, brotli-compressed (the database fixtures). */
-function untar(file) {
-  const b = zlib.brotliDecompressSync(fs.readFileSync(file));
-  const out = new Map();
-  for (let o = 0; o + 512 <= b.length;) {
-    const h = b.subarray(o, o + 512);
-    if (h.every((x) => x === 0)) break;
-    const field = (a, n) => h.subarray(a, a + n).toString("latin1").replace(/\0.*$/s, "");
-    const size = parseInt(field(124, 12).trim(), 8);
-    out.set(field(0, 100), b.subarray(o + 512, o + 512 + size));
-    o += 512 + Math.ceil(size / 512) * 512;
-  }
-  return out;
-}
 
 test("redeliver --signing-secret-file --signing-id --json: every rebuilt delivery signed as event ID-N-B, verified by the peers", async () => {
   const files = untar(path.join(ROOT, "tests", "fixtures", "label-studio-1.23.2-db", "sqlite", "tasks-created.tar.br"));
