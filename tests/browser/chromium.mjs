@@ -35,6 +35,26 @@ export async function waitBuilt(p, after) {
   );
 }
 
+/** The revision of the preview's latest result (it counts builds). */
+export const revision = (p) => p.$eval("#result", (r) => Number(r.dataset.revision));
+
+/** Loads `url` as a new document (not a same-document hash change) and waits for its first build. */
+export async function loadPage(p, url) {
+  await p.goto("about:blank");
+  await p.goto(url);
+  await waitBuilt(p, 0);
+}
+
+/** Sets the editor's text and fires `input`, as typing would, then waits for the rebuild. */
+export async function setEvent(p, text) {
+  const rev = await revision(p);
+  await p.$eval("#event", (ta, t) => {
+    ta.value = t;
+    ta.dispatchEvent(new Event("input", { bubbles: true }));
+  }, text);
+  await waitBuilt(p, rev);
+}
+
 /** Records the page's console errors and uncaught exceptions into `errors`. */
 export function watchErrors(p, errors) {
   p.on("console", (m) => { if (m.type() === "error") errors.push(`${p.url()}: ${m.text()}`); });

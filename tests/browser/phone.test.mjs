@@ -11,7 +11,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
-import { ARGS, CHROMIUM, SHOT_DIR, assertPrerequisites, chromium, root, start, waitBuilt, watchErrors } from "./chromium.mjs";
+import { ARGS, CHROMIUM, SHOT_DIR, assertPrerequisites, chromium, root, setEvent, start, waitBuilt, watchErrors } from "./chromium.mjs";
 
 const T = { timeout: 90_000 };
 const PHONES = [
@@ -47,15 +47,6 @@ async function phone(viewport) {
   const page = await context.newPage();
   watchErrors(page, consoleErrors);
   return { context, page };
-}
-
-async function setEvent(p, text) {
-  const rev = await p.$eval("#result", (r) => Number(r.dataset.revision));
-  await p.$eval("#event", (ta, t) => {
-    ta.value = t;
-    ta.dispatchEvent(new Event("input", { bubbles: true }));
-  }, text);
-  await waitBuilt(p, rev);
 }
 
 /**

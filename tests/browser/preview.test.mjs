@@ -14,7 +14,7 @@ import path from "node:path";
 import http from "node:http";
 import { execFile } from "node:child_process";
 import { createRequire } from "node:module";
-import { ARGS, CHROMIUM, SHOT_DIR, assertPrerequisites, chromium, root, start, waitBuilt, watchErrors } from "./chromium.mjs";
+import { ARGS, CHROMIUM, SHOT_DIR, assertPrerequisites, chromium, loadPage, revision, root, setEvent, start, waitBuilt, watchErrors } from "./chromium.mjs";
 
 const require = createRequire(import.meta.url);
 const lib = require(path.join(root, "pkg"));
@@ -61,23 +61,7 @@ after(async () => {
 
 // ------------------------------------------------------------------ helpers
 
-const revision = (p) => p.$eval("#result", (r) => Number(r.dataset.revision));
-
-async function open(p, url = pageUrl) {
-  await p.goto("about:blank"); // a new document, not a same-document hash change
-  await p.goto(url);
-  await waitBuilt(p, 0);
-}
-
-/** Sets the editor text and fires `input`, the way a test hook should. */
-async function setEvent(p, text) {
-  const rev = await revision(p);
-  await p.$eval("#event", (ta, t) => {
-    ta.value = t;
-    ta.dispatchEvent(new Event("input", { bubbles: true }));
-  }, text);
-  await waitBuilt(p, rev);
-}
+const open = (p, url = pageUrl) => loadPage(p, url);
 
 async function pick(p, action) {
   const rev = await revision(p);

@@ -14,7 +14,7 @@ import http from "node:http";
 import zlib from "node:zlib";
 import { execFile } from "node:child_process";
 import { createRequire } from "node:module";
-import { ARGS, CHROMIUM, assertPrerequisites, chromium, root, start, waitBuilt, watchErrors } from "./chromium.mjs";
+import { ARGS, CHROMIUM, assertPrerequisites, chromium, loadPage, revision, root, setEvent, start, waitBuilt, watchErrors } from "./chromium.mjs";
 
 const require = createRequire(import.meta.url);
 const lib = require(path.join(root, "pkg"));
@@ -69,22 +69,7 @@ after(async () => {
   }
 });
 
-const revision = (p) => p.$eval("#result", (r) => Number(r.dataset.revision));
-
-async function open(p, url = pageUrl) {
-  await p.goto("about:blank");
-  await p.goto(url);
-  await waitBuilt(p, 0);
-}
-
-async function setEvent(p, text) {
-  const rev = await revision(p);
-  await p.$eval("#event", (ta, t) => {
-    ta.value = t;
-    ta.dispatchEvent(new Event("input", { bubbles: true }));
-  }, text);
-  await waitBuilt(p, rev);
-}
+const open = (p, url = pageUrl) => loadPage(p, url);
 
 /** Types `secret` into the field, as a person would, and waits for the rebuild. */
 async function setSecret(p, secret) {
