@@ -140,23 +140,6 @@ for cp in range(MAX):
 LOWERS_INTO = {cp for cp in range(MAX) if cp not in SURROGATES and all(ord(c) in ALLOWED for c in lower(cp))}
 
 
-# Cased and Case_Ignorable as CPython's final sigma reads them (it skips
-# Case_Ignorable code points, then asks Cased), observed through str.lower.
-def casing(cp):
-    c = chr(cp)
-    alone = (c + '\u03a3').lower()[-1] == '\u03c2'  # not ignorable, and cased
-    after_cased = ('A' + c + '\u03a3').lower()[-1] == '\u03c2'  # ignorable, or cased
-    ahead = ('A\u03a3' + c).lower()[1] == '\u03c2'  # final unless c is cased and not ignorable
-    if alone:
-        assert after_cased and not ahead, hex(cp)
-        return 'Cased'
-    if after_cased:
-        assert ahead, hex(cp)
-        return 'Ignorable'
-    assert ahead, hex(cp)
-    return 'Other'
-
-
 BIDI_NAMES = ['L', 'R', 'AL', 'AN', 'EN', 'ES', 'CS', 'ET', 'ON', 'BN', 'NSM', 'OTHER']
 JOINING_NAMES = ['U', 'C', 'D', 'L', 'R', 'T']
 CLASS_NAMES = ['DISALLOWED', 'PVALID', 'CONTEXTJ', 'CONTEXTO']
