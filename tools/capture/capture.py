@@ -14,7 +14,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from lsharness import LabelStudio, Receiver, Session, write_fixture  # noqa: E402
+from lsharness import LabelStudio, Receiver, Session, run_scenarios, write_fixture  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 OUT = os.path.join(ROOT, 'tests', 'fixtures', 'label-studio-1.23.2')
@@ -544,16 +544,7 @@ def main():
     only = set(x.strip().replace('-', '_') for x in args.only.split(',') if x.strip())
     t0 = time.time()
     cap = Capture(args)
-    for batch, names in ((3, RUN_SMALL), (None, RUN_DEFAULT)):
-        names = [n for n in names if not only or n in only]
-        if not names:
-            continue
-        cap.start(batch)
-        try:
-            for n in names:
-                getattr(cap, 'sc_' + n)()
-        finally:
-            cap.stop()
+    run_scenarios(cap, ((3, RUN_SMALL), (None, RUN_DEFAULT)), only)
     print('done in %.0fs' % (time.time() - t0))
     if cap.written:
         print('sample raw header order:', json.dumps(cap.written[0][3][:1]))

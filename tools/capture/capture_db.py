@@ -20,7 +20,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import capture as C  # noqa: E402
-from lsharness import LS_VERSION, LabelStudio, Session  # noqa: E402
+from lsharness import LS_VERSION, LabelStudio, Session, run_scenarios  # noqa: E402
 from pgserver import PgServer, pg_bin  # noqa: E402
 
 OUT = os.path.join(C.ROOT, 'tests', 'fixtures', 'label-studio-1.23.2-db')
@@ -198,16 +198,7 @@ def main():
             # jsonb cannot hold \u0000: Label Studio on PostgreSQL answers 500 for the hostile values' NUL.
             C.HOSTILE_OBJ.pop('nul_char', None)
         cap = DbCapture(args, backend)
-        for batch, names in ((3, SMALL), (None, SCENARIOS)):
-            names = [n for n in names if not only or n in only]
-            if not names:
-                continue
-            cap.start(batch)
-            try:
-                for n in names:
-                    getattr(cap, 'sc_' + n)()
-            finally:
-                cap.stop()
+        run_scenarios(cap, ((3, SMALL), (None, SCENARIOS)), only)
     print('done in %.0fs' % (time.time() - t0))
 
 

@@ -313,3 +313,18 @@ def write_fixture(path, scenario, description, settings, emissions, sources, com
             json.dump(doc, fh, ensure_ascii=True, allow_nan=False, indent=1)
         fh.write('\n')
     return doc
+
+
+def run_scenarios(cap, rounds, only):
+    """Runs `cap`'s scenarios (`sc_<name>`), one server per round: `rounds` is
+    [(WEBHOOK_BATCH_SIZE or None, [names])]; `only` (a set, maybe empty) picks names."""
+    for batch, names in rounds:
+        names = [n for n in names if not only or n in only]
+        if not names:
+            continue
+        cap.start(batch)
+        try:
+            for n in names:
+                getattr(cap, 'sc_' + n)()
+        finally:
+            cap.stop()
