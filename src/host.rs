@@ -2,7 +2,9 @@
 //! `wasm32-unknown-unknown` has neither a clock nor a URL parser worth
 //! shipping: the host's own WHATWG `URL` (the parser its `fetch` uses) and its
 //! clock. The wasm boundary installs both; natively the core uses the `url`
-//! crate and the system clock. The first installation stays.
+//! crate and the system clock. The browser's build (feature `size`) also reads
+//! and prints floats with the host's `Number` (see `json::pyjson::host_floats`
+//! for how they stay exact). The first installation stays.
 
 use std::sync::OnceLock;
 
@@ -16,6 +18,10 @@ pub struct Host {
     pub parse_url: fn(&str) -> ParsedUrl,
     /// Seconds since the Unix epoch.
     pub now: fn() -> i64,
+    /// ECMAScript's `Number(text)`: exact up to 20 significant digits.
+    pub read_number: fn(&str) -> f64,
+    /// ECMAScript's `Number::toString(x)`: the shortest digits that read back.
+    pub number_text: fn(f64) -> String,
 }
 
 static HOST: OnceLock<Host> = OnceLock::new();
@@ -37,6 +43,17 @@ pub(crate) fn now() -> Option<i64> {
         Some(host) => Some((host.now)()),
         None => builtin::now(),
     }
+}
+
+/// Used by the browser's build only; it installs the host before any planning.
+#[cfg_attr(not(all(target_arch = "wasm32", feature = "size")), allow(dead_code))]
+pub(crate) fn read_number(text: &str) -> f64 {
+    HOST.get().map_or(f64::NAN, |host| (host.read_number)(text))
+}
+
+#[cfg_attr(not(all(target_arch = "wasm32", feature = "size")), allow(dead_code))]
+pub(crate) fn number_text(x: f64) -> String {
+    HOST.get().map_or_else(String::new, |host| (host.number_text)(x))
 }
 
 #[cfg(not(target_arch = "wasm32"))]

@@ -5,6 +5,7 @@
 
 use crate::error::{Error, ErrorCode, Location};
 use crate::json::reader::{Doc, Kind, Value};
+use crate::json::pyjson;
 use crate::labelstudio::layout::{body_keys, Role};
 use crate::labelstudio::registry::{self, Action};
 use crate::labelstudio::serializers::{Field, FieldKind, SerializerId};
@@ -151,8 +152,8 @@ fn check_field(v: Value<'_>, field: &Field) -> Result<(), String> {
     }
     // JSON Schema's "integer": any number with a zero fraction (`1.0`, `1e2`), as the
     // schemas of `schemas()` say; ints of any size (Python's).
-    let int = |v: Value<'_>| v.as_number().is_some_and(|n| n.is_int || n.text.parse::<f64>().is_ok_and(|x| x.is_finite() && x.fract() == 0.0));
-    let finite = |v: Value<'_>| v.as_number().is_some_and(|n| n.is_int || n.text.parse::<f64>().is_ok_and(f64::is_finite));
+    let int = |v: Value<'_>| v.as_number().is_some_and(|n| n.is_int || pyjson::parse_float(n.text).is_ok_and(|x| x.fract() == 0.0));
+    let finite = |v: Value<'_>| v.as_number().is_some_and(|n| n.is_int || pyjson::parse_float(n.text).is_ok());
     let ok = match field.kind {
         FieldKind::Int | FieldKind::ForeignKey => int(v),
         // A Python float: finite (`1e400` is no float json.dumps could write).

@@ -238,7 +238,7 @@ fn decimal_int(text: &str) -> Option<String> {
 
 /// An integral float at or past 2^53: most likely an int that a JS number rounded.
 fn lost_int_digits(text: &str) -> bool {
-    text.parse::<f64>().is_ok_and(|x| x.is_finite() && x.fract() == 0.0 && x.abs() >= 9_007_199_254_740_992.0)
+    pyjson::parse_float(text).is_ok_and(|x| x.fract() == 0.0 && x.abs() >= 9_007_199_254_740_992.0)
 }
 
 /// The primary key of a related row given as an id or as the row.

@@ -52,7 +52,12 @@ extern "C" {
 /// and its clock (for signing), installed by each planning entry point (a
 /// `start` function would not run under wasm-bindgen-test).
 fn use_host() {
-    crate::host::install(crate::host::Host { parse_url: js_parse_url, now: js_now });
+    crate::host::install(crate::host::Host {
+        parse_url: js_parse_url,
+        now: js_now,
+        read_number: js_sys::parse_float,
+        number_text: |x| js_sys::Number::from(x).to_string_with_radix(10).map(String::from).unwrap_or_default(),
+    });
 }
 
 /// The host's clock, in whole seconds since the Unix epoch.

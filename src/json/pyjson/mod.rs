@@ -13,15 +13,17 @@
 //! [`crate::json::reader`] in this format without building a tree, with Python's
 //! dict semantics for duplicate keys (first position, last value).
 
+#[cfg(any(test, all(target_arch = "wasm32", feature = "size")))]
+mod host_floats;
 mod numbers;
 mod strings;
 mod transcode;
 
-pub use numbers::{write_float_text, write_int_text, write_number};
+pub use numbers::{parse_float, write_float_text, write_int_text, write_number};
 #[cfg(any(test, target_arch = "wasm32"))]
 pub use numbers::write_float;
 #[cfg(test)]
-use numbers::{is_own_repr, parse_float};
+use numbers::is_own_repr;
 pub use strings::{write_str, write_string_body};
 pub use transcode::transcode;
 

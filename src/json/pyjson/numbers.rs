@@ -9,11 +9,11 @@ pub fn write_float(out: &mut Vec<u8>, x: f64) -> Result<(), WriteError> {
     if !x.is_finite() {
         return Err(WriteError::NonFinite { offset: None });
     }
-    // Ryu gives the shortest round-trip digits, as repr does; only the layout
-    // differs ("1e16", "0.0001", "1.5e-7"), so take the digits and exponent
-    // and lay them out Python's way.
-    let mut buf = ryu::Buffer::new();
-    let text = buf.format_finite(x.abs()).as_bytes();
+    // The shortest round-trip digits, as repr has them; only the layout differs
+    // ("1e16", "0.0001", "1.5e-7", "1e+21"), so take the digits and exponent and
+    // lay them out Python's way.
+    let mut shortest = [0u8; 32];
+    let text = backend::shortest(x.abs(), &mut shortest);
     let mut digits = [0u8; 24];
     let mut n = 0;
     let mut point: Option<i32> = None;
@@ -90,9 +90,10 @@ pub fn write_int_text(out: &mut Vec<u8>, text: &str) -> Result<(), WriteError> {
     Ok(())
 }
 
-/// Parses a number literal as Python's `float()` would (correctly rounded).
+/// Parses a number literal as Python's `float()` would (correctly rounded); a
+/// literal past the largest double is an error, as `json.dumps` refuses `inf`.
 pub fn parse_float(text: &str) -> Result<f64, WriteError> {
-    let x: f64 = text.parse().map_err(|_| WriteError::NonFinite { offset: None })?;
+    let x = backend::read(text);
     if x.is_finite() {
         Ok(x)
     } else {
@@ -149,3 +150,37 @@ pub(super) fn is_own_repr(t: &[u8]) -> bool {
     significant <= 15
 }
 
+
+/// Where the digits come from: core's reader and ryu, or, in the browser's build
+/// (feature `size`), the JavaScript host's `Number` and its `toString`, which
+/// give the same shortest digits (ECMAScript's Number::toString: the fewest
+/// digits that read back, the closest of them, ties to even) and, read through
+/// [`super::host_floats`], the same correctly rounded doubles.
+#[cfg(not(all(target_arch = "wasm32", feature = "size")))]
+mod backend {
+    pub fn read(text: &str) -> f64 {
+        text.parse().unwrap_or(f64::NAN) // the reader validated the literal
+    }
+
+    pub fn shortest(x: f64, out: &mut [u8; 32]) -> &[u8] {
+        super::copy_into(ryu::Buffer::new().format_finite(x).as_bytes(), out)
+    }
+}
+
+#[cfg(all(target_arch = "wasm32", feature = "size"))]
+mod backend {
+    pub fn read(text: &str) -> f64 {
+        super::super::host_floats::read(text, crate::host::read_number)
+    }
+
+    pub fn shortest(x: f64, out: &mut [u8; 32]) -> &[u8] {
+        super::copy_into(crate::host::number_text(x).as_bytes(), out)
+    }
+}
+
+/// A shortest form (at most 24 bytes either way) on the stack.
+fn copy_into<'a>(text: &[u8], out: &'a mut [u8; 32]) -> &'a [u8] {
+    let n = text.len().min(out.len());
+    out[..n].copy_from_slice(&text[..n]);
+    &out[..n]
+}
