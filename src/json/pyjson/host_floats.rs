@@ -223,6 +223,7 @@ impl Big {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rand::{rngs::SmallRng, RngCore, SeedableRng};
 
     /// A host as ECMAScript promises it: exact, and only ever asked about 20 digits or fewer.
     fn host(q: &str) -> f64 {
@@ -288,13 +289,8 @@ mod tests {
 
     #[test]
     fn halfway_points_and_their_neighbours_round_as_python_does() {
-        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
-        let mut next = move || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut rng = SmallRng::seed_from_u64(0x9e37_79b9_7f4a_7c15u64);
+        let mut next = move || rng.next_u64();
         let mut xs = vec![f64::MAX, f64::MIN_POSITIVE, 5e-324, 0.0, 1.0, 0.1, 1e23, 9007199254740992.0, 1.19e-261];
         for _ in 0..400 {
             let x = f64::from_bits(next() & 0x7fff_ffff_ffff_ffff);
@@ -331,13 +327,8 @@ mod tests {
 
     #[test]
     fn long_literals_of_any_shape_read_as_core_does() {
-        let mut seed = 0x2545_f491_4f6c_dd1du64;
-        let mut next = move || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut rng = SmallRng::seed_from_u64(0x2545_f491_4f6c_dd1du64);
+        let mut next = move || rng.next_u64();
         for _ in 0..3000 {
             let n = 21 + (next() % 60) as usize;
             let mut d: String = (0..n).map(|_| char::from(b'0' + (next() % 10) as u8)).collect();

@@ -159,6 +159,7 @@ pub fn dumps(json: &str) -> Result<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rand::{rngs::SmallRng, RngCore, SeedableRng};
 
     fn f(x: f64) -> String {
         let mut v = Vec::new();
@@ -197,13 +198,8 @@ mod tests {
         }
         // The shortcut never disagrees with the full path (checked against CPython above and in
         // tests/python_differential.rs), over many decimal shapes.
-        let mut seed = 0x2545_f491_4f6c_dd1du64;
-        let mut next = move || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut rng = SmallRng::seed_from_u64(0x2545_f491_4f6c_dd1du64);
+        let mut next = move || rng.next_u64();
         let mut hits = 0;
         for _ in 0..200_000 {
             let r = next();
@@ -325,11 +321,9 @@ mod tests {
             "a", " ", "~", "\\\"", "\\\\", "\\/", "\\n", "\\u00e9", "\\u00E9", "\\u0041", "\\u001f", "\\u007f",
             "\\u0080", "\\u07ff", "\\uffff", "\\uFFFF", "\\ud83d\\ude00", "\u{7f}", "\u{80}", "é", "東", "😀", "\\u005c",
         ];
-        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let mut rng = SmallRng::seed_from_u64(0x9e37_79b9_7f4a_7c15u64);
         for n in 0..3000 {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
+            let seed = rng.next_u64();
             let mut r = seed;
             let body: String = (0..n % 23).map(|_| {
                 let p = pieces[(r % pieces.len() as u64) as usize];
