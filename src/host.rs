@@ -59,12 +59,11 @@ pub(crate) fn hmac_sha256(key: &[u8], message: [&[u8]; 2]) -> [u8; 32] {
 }
 
 /// RustCrypto's HMAC-SHA256, in every build.
-fn builtin_hmac_sha256(key: &[u8], message: [&[u8]; 2]) -> [u8; 32] {
+fn builtin_hmac_sha256(key: &[u8], [prefix, body]: [&[u8]; 2]) -> [u8; 32] {
     use hmac::{Hmac, Mac};
     let mut mac = Hmac::<sha2::Sha256>::new_from_slice(key).expect("HMAC takes a key of any length");
-    for part in message {
-        mac.update(part);
-    }
+    mac.update(prefix);
+    mac.update(body);
     mac.finalize().into_bytes().into()
 }
 
