@@ -6,6 +6,8 @@
 //
 // Plain and signed builds are interleaved round by round, best-of-runs each (the
 // machine's speed drifts); the ratio is taken per round and the median reported.
+// Signed builds run with the package's HMAC-SHA256 (node:crypto's, "host") and with
+// the module's own (setHostHmac(null): "wasm"), in the same rounds.
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -44,28 +46,48 @@ const best = (event) => {
   }
   return min;
 };
+const NODE_HMAC = lib.setHostHmac(null);
+lib.setHostHmac(NODE_HMAC);
+if (lib.hmacBackend() !== "host") throw new Error("the package set no host HMAC (hmacBackend() is not \"host\")");
+/** best(event) with the HMAC of `backend`. */
+const bestWith = (backend, event) => {
+  lib.setHostHmac(backend === "host" ? NODE_HMAC : null);
+  try {
+    return best(event);
+  } finally {
+    lib.setHostHmac(NODE_HMAC);
+  }
+};
 
 const p = lib.buildDeliveries(signed);
 const bodyBytes = p.deliveries[0].body.length;
-best(plain);
-best(signed);
-best(signedNoId);
+const targets = p.deliveries.length;
+// Each round: plain, then each signed build with each HMAC.
+const KINDS = [
+  ["plain", "plain", () => best(plain)],
+  ["hostId", "signed, with options.signing.id (3 HMAC-SHA256 over the body), node:crypto's HMAC", () => bestWith("host", signed)],
+  ["hostNoId", "signed, ids from the body (also 1 SHA-256 of the body, in wasm), node:crypto's HMAC", () => bestWith("host", signedNoId)],
+  ["wasmId", "signed, with options.signing.id, the module's own HMAC (setHostHmac(null))", () => bestWith("wasm", signed)],
+  ["wasmNoId", "signed, ids from the body, the module's own HMAC", () => bestWith("wasm", signedNoId)],
+];
+for (const [, , run] of KINDS) run();
 const rows = [];
-for (let r = 0; r < ROUNDS; r++) {
-  const a = best(plain);
-  const b = best(signed);
-  const c = best(signedNoId);
-  rows.push({ a, b, c, ratio: b / a, ratioNoId: c / a });
-}
+for (let r = 0; r < ROUNDS; r++) rows.push(Object.fromEntries(KINDS.map(([k, , run]) => [k, run()])));
 const med = (xs) => [...xs].sort((x, y) => x - y)[xs.length >> 1];
-console.log(`TASKS_CREATED, ${N} tasks, one ${(bodyBytes / 1e6).toFixed(2)} MB body to ${p.deliveries.length} targets, bytes in/out`);
-console.log(`| build | median of round bests (ms) | range |`);
-console.log(`|---|---:|---:|`);
+const col = (k) => rows.map((r) => r[k]);
 const range = (xs) => `${Math.min(...xs).toFixed(2)}-${Math.max(...xs).toFixed(2)}`;
-console.log(`| plain | ${med(rows.map((r) => r.a)).toFixed(2)} | ${range(rows.map((r) => r.a))} |`);
-console.log(`| signed, with options.signing.id (3 HMAC-SHA256 over the body) | ${med(rows.map((r) => r.b)).toFixed(2)} | ${range(rows.map((r) => r.b))} |`);
-console.log(`| signed, ids from the body (also 1 SHA-256 of the body) | ${med(rows.map((r) => r.c)).toFixed(2)} | ${range(rows.map((r) => r.c))} |`);
-const cost = (k) => `${((med(rows.map((r) => r[k])) - 1) * 100).toFixed(1)}% (range ${range(rows.map((r) => (r[k] - 1) * 100))}%)`;
-console.log(`signing costs ${cost("ratio")} with an event id, ${cost("ratioNoId")} without (medians of per-round ratios)`);
-const mb = (bodyBytes * 3) / 1e6;
-console.log(`SHA-256 throughput implied: ${(mb / (med(rows.map((r) => r.b)) - med(rows.map((r) => r.a))) * 1000).toFixed(0)} MB/s (3 HMACs of the body)`);
+const mb = bodyBytes / 1e6;
+console.log(`TASKS_CREATED, ${N} tasks, one ${mb.toFixed(2)} MB body to ${targets} targets, bytes in/out`);
+console.log(`| build | median of round bests (ms) | range | cost over plain (median of per-round ratios, range) |`);
+console.log(`|---|---:|---:|---:|`);
+for (const [k, name] of KINDS) {
+  const ratios = rows.map((r) => (r[k] / r.plain - 1) * 100);
+  const cost = k === "plain" ? "" : `${med(ratios).toFixed(1)}% (${range(ratios)})`;
+  console.log(`| ${name} | ${med(col(k)).toFixed(2)} | ${range(col(k))} | ${cost} |`);
+}
+// The HMACs alone: what a signed build costs over the plain one, per signed target and MB of body.
+for (const [k, who] of [["hostId", "node:crypto's"], ["wasmId", "the module's own"]]) {
+  const perTarget = rows.map((r) => (r[k] - r.plain) / targets / mb);
+  console.log(`${who} HMAC: ${med(perTarget).toFixed(2)} ms per MB per signed target (range ${range(perTarget)}), ` +
+    `about ${(1000 / med(perTarget)).toFixed(0)} MB/s`);
+}

@@ -53,7 +53,7 @@ declare -A LEFT_OUT=(
   [database.test.mjs]="better-sqlite3 is a native addon built for the machine's Node 20 (NODE_MODULE_VERSION 115; Node 18 needs 108, Node 22 127)"
   [types.test.mjs]="tsc on the .d.ts files, the same on any Node (package.test.mjs type-checks the installed package on each version)"
   [determinism.test.mjs]="one Node against itself across time zones and locales (replay.test.mjs holds every body to Label Studio's bytes on each version)"
-  [signing.test.mjs]="one of its tests redelivers from a SQLite snapshot (better-sqlite3, the native addon above); the signatures are the core's, the same on any Node (received.test.mjs verifies them on each version)"
+  [signing.test.mjs]="one of its tests redelivers from a SQLite snapshot (better-sqlite3, the native addon above); on each version package.test.mjs signs with node:crypto's HMAC (the package's) and checks the specification's example, and received.test.mjs verifies signed deliveries"
   [trigger.test.mjs]="ls-webhooks trigger against Python receivers (label-studio-ml under gunicorn): the command's sends are cli-send.test.mjs's, which runs on each version"
 )
 FILE_TIMEOUT=${LS_WEBHOOKS_NODE_TEST_TIMEOUT:-120}   # seconds, per test file (the longest takes about 60 under load)

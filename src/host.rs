@@ -5,6 +5,13 @@
 //! crate and the system clock. The browser's build (feature `size`) also reads
 //! and prints floats with the host's `Number` (see `json::pyjson::host_floats`
 //! for how they stay exact). The first installation stays.
+//!
+//! And, optionally (the `host-hmac` feature), signing's HMAC-SHA256: where the
+//! host hashes faster than the module can (Node's OpenSSL with SHA-NI runs
+//! SHA-256 about five times as fast as the `sha2` crate in wasm), the Node
+//! package installs node:crypto's. Without one (natively, in the browser's
+//! build, which has no such feature, or before installation) the core computes
+//! it with RustCrypto's `hmac` and `sha2`, to the same bytes.
 
 use std::sync::OnceLock;
 
@@ -28,6 +35,42 @@ static HOST: OnceLock<Host> = OnceLock::new();
 
 pub fn install(host: Host) {
     let _ = HOST.set(host);
+}
+
+/// A host's HMAC-SHA256 under `key` of a message given in two parts, the
+/// signed text's `{id}.{timestamp}.` and the body, hashed one after the other
+/// (the body, megabytes, is never copied to join them). `None` when the host
+/// could not: the core then computes it itself.
+pub type HmacSha256 = fn(key: &[u8], message: [&[u8]; 2]) -> Option<[u8; 32]>;
+
+#[cfg(feature = "host-hmac")]
+static HMAC_SHA256: OnceLock<HmacSha256> = OnceLock::new();
+
+/// Installs the host's HMAC-SHA256 (the wasm boundary's `setHostHmac` does,
+/// with a function that calls whatever JS hook is set, or answers `None`). The
+/// first installation stays.
+#[cfg(feature = "host-hmac")]
+pub fn install_hmac_sha256(hmac: HmacSha256) {
+    let _ = HMAC_SHA256.set(hmac);
+}
+
+/// HMAC-SHA256 of `message`'s parts, joined, under `key`: the one place that
+/// chooses the host's (when installed, and it answers) or RustCrypto's.
+pub(crate) fn hmac_sha256(key: &[u8], message: [&[u8]; 2]) -> [u8; 32] {
+    #[cfg(feature = "host-hmac")]
+    if let Some(mac) = HMAC_SHA256.get().and_then(|hmac| hmac(key, message)) {
+        return mac;
+    }
+    builtin_hmac_sha256(key, message)
+}
+
+/// RustCrypto's HMAC-SHA256, in every build.
+fn builtin_hmac_sha256(key: &[u8], [prefix, body]: [&[u8]; 2]) -> [u8; 32] {
+    use hmac::{Hmac, Mac};
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(key).expect("HMAC takes a key of any length");
+    mac.update(prefix);
+    mac.update(body);
+    mac.finalize().into_bytes().into()
 }
 
 pub(crate) fn parse_url(url: &str) -> ParsedUrl {

@@ -15,7 +15,6 @@ use crate::error::{Error, ErrorCode};
 // RustCrypto's base64ct: the secret decoded in constant time, and a quarter of
 // the `base64` crate's size in the browser's build.
 use base64ct::{Base64, Encoding};
-use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 use std::fmt;
 
@@ -52,26 +51,29 @@ impl Key {
         }
     }
 
-    fn mac(&self, id: &str, timestamp: i64, body: &[u8]) -> Hmac<Sha256> {
-        let mut mac = Hmac::<Sha256>::new_from_slice(&self.0).expect("HMAC takes a key of any length");
-        mac.update(id.as_bytes());
-        mac.update(b".");
-        mac.update(timestamp.to_string().as_bytes());
-        mac.update(b".");
-        mac.update(body);
-        mac
+    /// The HMAC-SHA256 of `{id}.{timestamp}.{body}`: the host's or the
+    /// module's, as `host::hmac_sha256` chooses.
+    fn mac(&self, id: &str, timestamp: i64, body: &[u8]) -> [u8; 32] {
+        crate::host::hmac_sha256(&self.0, [format!("{id}.{timestamp}.").as_bytes(), body])
     }
 
     /// The `webhook-signature` value: `v1,` and the base64 HMAC-SHA256 of
     /// `{id}.{timestamp}.{body}`.
     pub fn sign(&self, id: &str, timestamp: i64, body: &[u8]) -> String {
-        format!("v1,{}", Base64::encode_string(&self.mac(id, timestamp, body).finalize().into_bytes()))
+        format!("v1,{}", Base64::encode_string(&self.mac(id, timestamp, body)))
     }
 
-    /// Whether `signature` (base64, without `v1,`) signs this message, in constant time.
+    /// Whether `signature` (base64, without `v1,`) signs this message, in
+    /// constant time (`CtOutput`'s comparison, RustCrypto's `subtle`; only the
+    /// length, 32 bytes, which is no secret, is compared first).
     #[cfg(feature = "receiver")]
     fn signs(&self, signature: &str, id: &str, timestamp: i64, body: &[u8]) -> bool {
-        Base64::decode_vec(signature).is_ok_and(|sig| self.mac(id, timestamp, body).verify_slice(&sig).is_ok())
+        use hmac::digest::CtOutput;
+        type Mac = hmac::Hmac<Sha256>;
+        let Some(sig) = Base64::decode_vec(signature).ok().and_then(|sig| <[u8; 32]>::try_from(sig).ok()) else {
+            return false;
+        };
+        CtOutput::<Mac>::new(self.mac(id, timestamp, body).into()) == CtOutput::<Mac>::new(sig.into())
     }
 }
 

@@ -23,6 +23,8 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
+#[cfg(feature = "host-hmac")]
+mod hmac;
 #[cfg(feature = "receiver")]
 mod receiver;
 

@@ -1,6 +1,7 @@
 // The npm package as a user gets it: `npm pack` of pkg/, installed offline into a fresh
 // project; then require, import, the bin, ls-webhooks/safe-fetch, and the TypeScript types
-// (tsc --noEmit); and installed without its optional undici.
+// (tsc --noEmit); that it signs with node:crypto's HMAC-SHA256; and installed without its
+// optional undici.
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import os from "node:os";
@@ -92,6 +93,30 @@ test("import { buildDeliveries } from 'ls-webhooks' works (ESM, named and defaul
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(JSON.parse(r.stdout), { same: true, action: "ANNOTATION_CREATED", n: 3, actions: 12, serializers: 6,
     dumps: '[1.0, 1e+16, "\\u00e9"]' });
+});
+
+test("the installed package signs with node:crypto's HMAC-SHA256 (hmacBackend() \"host\", one createHmac per signature), with require and with import", async () => {
+  // The Standard Webhooks specification's example, then a signed plan of the sample (3 targets).
+  const body = (lib) => `
+    let calls = 0;
+    const real = crypto.createHmac;
+    crypto.createHmac = (...args) => (calls++, real(...args));
+    const spec = ${lib}.signWebhook({ id: "msg_p5jXN8AQM9LWM0D4loKWxJek", body: '{"test": 2432232314}',
+      secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", timestamp: 1614265330 })["webhook-signature"];
+    const event = readFileSync(${JSON.stringify(sampleFile)}, "utf8").replace(/}\\s*$/,
+      ', "options": {"signing": {"secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "timestamp": 1700000000}}}');
+    const plan = ${lib}.buildDeliveries(event);
+    console.log(JSON.stringify({ backend: ${lib}.hmacBackend(), spec, calls, signed: plan.deliveries.length }));`;
+  fs.writeFileSync(path.join(app, "hmac.cjs"), `const crypto = require("crypto"); const { readFileSync } = require("fs");
+    const lib = require("ls-webhooks");${body("lib")}`);
+  fs.writeFileSync(path.join(app, "hmac.js"), `import crypto from "node:crypto"; import { readFileSync } from "node:fs";
+    import { buildDeliveries, hmacBackend, signWebhook } from "ls-webhooks";
+    const lib = { buildDeliveries, hmacBackend, signWebhook };${body("lib")}`);
+  for (const f of ["hmac.cjs", "hmac.js"]) {
+    const r = await node([f]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout), { backend: "host", spec: "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=", calls: 4, signed: 3 }, f);
+  }
 });
 
 test("ls-webhooks/safe-fetch: require and import, its undici installed as an optional dependency", async () => {

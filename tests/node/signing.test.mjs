@@ -3,8 +3,10 @@
 // tools/receivers/.venv, made by scripts/setup.sh: one Python process answers every case,
 // fed JSON lines). Every signed delivery of the replayed conformance fixtures and of the
 // samples must verify with both peers and with verifyWebhook; verifyWebhook must accept what
-// the peers sign, and refuse exactly what they refuse. Then the CLI's signing options, and
-// that no secret is ever printed.
+// the peers sign, and refuse exactly what they refuse; each of these with the package's
+// HMAC-SHA256 (node:crypto's, set as it loads) and with the module's own (RustCrypto in wasm).
+// That the package does use node:crypto's. Then the CLI's signing options, and that no secret
+// is ever printed.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
@@ -19,7 +21,12 @@ import { CLI, ROOT, startReceiver } from "./loopback.mjs";
 import { untar } from "./fixture-archive.mjs";
 
 const require = createRequire(import.meta.url);
+const crypto = require("node:crypto");
 const lib = require(path.join(ROOT, "pkg"));
+// What the package set as it loaded (and nothing in this file has changed yet).
+const BACKEND_AT_LOAD = lib.hmacBackend();
+const NODE_HMAC = lib.setHostHmac(null);
+lib.setHostHmac(NODE_HMAC);
 const { Webhook } = require("standardwebhooks");
 const PY = path.join(ROOT, "tools", "receivers", ".venv", "bin", "python");
 const JUDGE = path.join(ROOT, "tools", "receivers", "sw_judge.py");
@@ -203,9 +210,92 @@ function signedDeliveries(signing) {
   return out;
 }
 
+// ---------------------------------------------------------------- the two HMACs
+
+/**
+ * A test registered twice: signing and verifying with the package's HMAC-SHA256 (node:crypto's,
+ * hmacBackend() "host"), then with the module's own (setHostHmac(null): "wasm"). The judges are the
+ * same, so both must give the peers' bytes.
+ */
+function withEachHmac(name, fn) {
+  for (const backend of ["host", "wasm"]) {
+    test(`${name} [HMAC: ${backend}]`, async (t) => {
+      const previous = lib.setHostHmac(backend === "host" ? NODE_HMAC : null);
+      try {
+        assert.equal(lib.hmacBackend(), backend);
+        return await fn(t);
+      } finally {
+        lib.setHostHmac(previous);
+      }
+    });
+  }
+}
+
+/** createHmac calls while `f` runs (node:crypto's, which the package's hook looks up at each call). */
+function createHmacCalls(f) {
+  const real = crypto.createHmac;
+  let n = 0;
+  crypto.createHmac = (...args) => (n++, real(...args));
+  try {
+    f();
+  } finally {
+    crypto.createHmac = real;
+  }
+  return n;
+}
+
+test("the package signs and verifies with node:crypto's HMAC-SHA256: one createHmac per signed delivery and per verification, views of wasm memory, the same bytes as the module's own", () => {
+  assert.equal(BACKEND_AT_LOAD, "host", "the package set no host HMAC as it loaded");
+  assert.equal(typeof NODE_HMAC, "function");
+  const text = eventText(parse(fs.readFileSync(path.join(SAMPLES, "TASKS_CREATED.json"), "utf8")), true, { secret: SECRET, timestamp: TS });
+  let plan;
+  const calls = createHmacCalls(() => { plan = lib.buildDeliveries(text); });
+  assert.ok(plan.deliveries.length >= 3);
+  assert.equal(calls, plan.deliveries.length, "createHmac calls, one per signed delivery");
+  const d = plan.deliveries[0];
+  assert.equal(createHmacCalls(() => lib.verifyWebhook({ headers: d.headers, body: d.body, secret: SECRET, now: TS })), 1);
+  assert.equal(createHmacCalls(() => lib.signWebhook({ id: "evt-1", body: d.body, secret: SECRET, timestamp: TS })), 1);
+  // The module's own: no createHmac, the same headers.
+  lib.setHostHmac(null);
+  try {
+    assert.equal(lib.hmacBackend(), "wasm");
+    let own;
+    assert.equal(createHmacCalls(() => { own = lib.buildDeliveries(text); }), 0);
+    assert.deepEqual(own.deliveries.map((x) => x.headers), plan.deliveries.map((x) => x.headers));
+  } finally {
+    lib.setHostHmac(NODE_HMAC);
+  }
+  // What a hook is given: the key, `{id}.{timestamp}.` and the body, each a view of the module's
+  // memory (the body is not copied out); its answer is the signature.
+  const seen = [];
+  lib.setHostHmac((key, prefix, body) => {
+    seen.push({ key: Buffer.from(key).toString("base64"), prefix: Buffer.from(prefix).toString(), body: Buffer.from(body).toString(),
+      views: [key, prefix, body].every((v) => v.buffer.byteLength === lib.wasmMemoryBytes()) });
+    return new Uint8Array(32).fill(0xff);
+  });
+  try {
+    const sig = lib.signWebhook({ id: "evt-1", body: d.body, secret: SECRET, timestamp: TS })["webhook-signature"];
+    assert.equal(sig, `v1,${Buffer.alloc(32, 0xff).toString("base64")}`);
+    assert.deepEqual(seen, [{ key: SECRET.slice("whsec_".length), prefix: `evt-1.${TS}.`, body: d.body, views: true }]);
+  } finally {
+    lib.setHostHmac(NODE_HMAC);
+  }
+  // A hook that throws or answers other than 32 bytes is passed over: the module's own MAC.
+  for (const bad of [() => { throw new Error("no"); }, () => new Uint8Array(31), () => "not bytes"]) {
+    lib.setHostHmac(bad);
+    try {
+      assert.equal(lib.signWebhook({ id: d.headers["webhook-id"], body: d.body, secret: SECRET, timestamp: TS })["webhook-signature"], d.headers["webhook-signature"]);
+    } finally {
+      lib.setHostHmac(NODE_HMAC);
+    }
+  }
+  assert.throws(() => lib.setHostHmac("createHmac"), TypeError);
+  assert.equal(lib.hmacBackend(), "host");
+});
+
 // ---------------------------------------------------------------- every delivery, verified by all three
 
-test("every signed delivery of the fixtures and samples (fixed id and timestamp) verifies with both peers and verifyWebhook", async (t) => {
+withEachHmac("every signed delivery of the fixtures and samples (fixed id and timestamp) verifies with both peers and verifyWebhook", async (t) => {
   const all = signedDeliveries((n) => ({ id: `evt-${n}`, timestamp: TS }));
   assert.ok(all.length >= 150, `only ${all.length} signed deliveries`);
   const perHook = all.filter((x) => x.secret === HOOK_SECRET).length;
@@ -239,7 +329,7 @@ test("every signed delivery of the fixtures and samples (fixed id and timestamp)
   t.diagnostic(`${customRefused} of them custom payloads (emit_webhooks_sync): signature accepted, then INVALID_BODY from parseWebhook`);
 });
 
-test("signed with the clock: a stable msg_ id per delivery, the current time, and all three verify with their own clocks", async (t) => {
+withEachHmac("signed with the clock: a stable msg_ id per delivery, the current time, and all three verify with their own clocks", async (t) => {
   const before = Math.floor(Date.now() / 1000);
   const all = signedDeliveries(() => ({}));
   const again = signedDeliveries(() => ({}));
@@ -264,7 +354,7 @@ test("signed with the clock: a stable msg_ id per delivery, the current time, an
 
 // ---------------------------------------------------------------- the peers sign, we verify
 
-test("verifyWebhook accepts what the peers sign (and the peers' signatures equal the library's)", async (t) => {
+withEachHmac("verifyWebhook accepts what the peers sign (and the peers' signatures equal the library's)", async (t) => {
   const all = signedDeliveries((n) => ({ id: `evt-${n}`, timestamp: TS }));
   let checked = 0;
   for (const [i, { where, delivery: d, secret: s }] of all.entries()) {
@@ -333,7 +423,7 @@ function casesOf(d, s, other) {
   return cases;
 }
 
-test("verifyWebhook refuses exactly what both peers refuse: tampered bodies, other secrets, old and future timestamps, swapped ids, missing headers; rotation and secret lists", async (t) => {
+withEachHmac("verifyWebhook refuses exactly what both peers refuse: tampered bodies, other secrets, old and future timestamps, swapped ids, missing headers; rotation and secret lists", async (t) => {
   const all = signedDeliveries((n) => ({ id: `evt-${n}`, timestamp: TS }));
   // One delivery of each fixture file and each sample: every action, hostile text, big ints.
   const seen = new Set();

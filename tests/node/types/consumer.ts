@@ -1,6 +1,6 @@
 // A TypeScript consumer of the installed package: `tsc --noEmit` over it is the type test.
 // Each @ts-expect-error must be an error, so loose (any) types fail the test too.
-import { actions, buildDeliveries, parseWebhook, planBatches, pythonJsonDumps, serializers, verifyWebhook } from "ls-webhooks";
+import { actions, buildDeliveries, hmacBackend, parseWebhook, planBatches, pythonJsonDumps, serializers, setHostHmac, verifyWebhook } from "ls-webhooks";
 import type {
   ActionName, AnnotationRow, Delivery, ErrorCode, Plan, ProjectRow, ReceiveError, TaskRow, Webhook, WebhookBody, WebhookError,
   WebhookEvent,
@@ -118,6 +118,14 @@ function receive(raw: Uint8Array, headers: { [name: string]: string | string[] |
 const names: ActionName[] = actions().map((a) => a.action);
 const fields: string[] = serializers().flatMap((s) => s.fields.map((f) => `${s.id}.${f.name}:${f.kind}`));
 const dumped: string = pythonJsonDumps("[1.0, 1e16]");
+// The host's HMAC-SHA256: what is set, swapped and restored.
+const backend: "host" | "wasm" = hmacBackend();
+const previous = setHostHmac(null);
+setHostHmac(previous);
+// A counting wrapper: the parameters are typed from HostHmac.
+let macs = 0;
+setHostHmac((key, prefix, body) => (macs++, previous ? previous(key, prefix, body) : new Uint8Array(32)));
+setHostHmac(previous);
 
 // @ts-expect-error: not one of the 12 actions
 buildDeliveries({ action: "TASK_CREATED", organization: 1 });
@@ -135,7 +143,9 @@ const badCode: ErrorCode = "INVALID_URL";
 const badIds: string[] = plan.targets;
 // @ts-expect-error: the actions registry is typed, not any
 const badAction: number = actions()[0].action;
+// @ts-expect-error: a host HMAC returns the digest's bytes, not its base64
+setHostHmac(() => "g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=");
 // @ts-expect-error: redirect is "follow" | "manual" | "error"
 const badRedirect = safeFetch({ url: "https://example.com/" }, { redirect: "always" });
 
-export { receive, parsed, ids, reasons, size, body, send, describe, names, fields, dumped, noOrg, badTask, badCode, badIds, badAction, sendSafely, badRedirect, deliverInBackground };
+export { receive, parsed, ids, reasons, size, body, send, describe, names, fields, dumped, backend, macs, noOrg, badTask, badCode, badIds, badAction, sendSafely, badRedirect, deliverInBackground };
