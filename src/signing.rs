@@ -84,11 +84,15 @@ pub fn check_event_id(id: &str) -> Result<(), &'static str> {
     ok.then_some(()).ok_or("must be 1 to 200 characters of A-Z, a-z, 0-9, _ . : and -")
 }
 
-/// The SHA-256 of a body: hashed once per batch, however many targets get it.
+/// A body's digest for derived delivery ids: hashed once per batch, however
+/// many targets get it.
 pub type BodyDigest = [u8; 32];
 
+/// HMAC-SHA256 under a fixed, public key (a keyed SHA-256, as good a digest as
+/// SHA-256 here), so that it goes through `host::hmac_sha256`: in the Node
+/// package node:crypto's, five times the module's speed on a large body.
 pub fn body_digest(body: &[u8]) -> BodyDigest {
-    Sha256::digest(body).into()
+    crate::host::hmac_sha256(b"ls-webhooks body digest", [b"", body])
 }
 
 /// The `webhook-id` of one delivery: from the host's event id when it gave

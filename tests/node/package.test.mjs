@@ -95,7 +95,7 @@ test("import { buildDeliveries } from 'ls-webhooks' works (ESM, named and defaul
     dumps: '[1.0, 1e+16, "\\u00e9"]' });
 });
 
-test("the installed package signs with node:crypto's HMAC-SHA256 (hmacBackend() \"host\", one createHmac per signature), with require and with import", async () => {
+test("the installed package signs with node:crypto's HMAC-SHA256 (hmacBackend() \"host\", one createHmac per signature and per body digest), with require and with import", async () => {
   // The Standard Webhooks specification's example, then a signed plan of the sample (3 targets).
   const body = (lib) => `
     let calls = 0;
@@ -106,7 +106,8 @@ test("the installed package signs with node:crypto's HMAC-SHA256 (hmacBackend() 
     const event = readFileSync(${JSON.stringify(sampleFile)}, "utf8").replace(/}\\s*$/,
       ', "options": {"signing": {"secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "timestamp": 1700000000}}}');
     const plan = ${lib}.buildDeliveries(event);
-    console.log(JSON.stringify({ backend: ${lib}.hmacBackend(), spec, calls, signed: plan.deliveries.length }));`;
+    const bodies = new Set(plan.deliveries.map((d) => d.body)).size;
+    console.log(JSON.stringify({ backend: ${lib}.hmacBackend(), spec, calls, signed: plan.deliveries.length, bodies }));`;
   fs.writeFileSync(path.join(app, "hmac.cjs"), `const crypto = require("crypto"); const { readFileSync } = require("fs");
     const lib = require("ls-webhooks");${body("lib")}`);
   fs.writeFileSync(path.join(app, "hmac.js"), `import crypto from "node:crypto"; import { readFileSync } from "node:fs";
@@ -115,7 +116,8 @@ test("the installed package signs with node:crypto's HMAC-SHA256 (hmacBackend() 
   for (const f of ["hmac.cjs", "hmac.js"]) {
     const r = await node([f]);
     assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual(JSON.parse(r.stdout), { backend: "host", spec: "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=", calls: 4, signed: 3 }, f);
+    // The spec's signature, then one per signed delivery and one per distinct body (its id's digest).
+    assert.deepEqual(JSON.parse(r.stdout), { backend: "host", spec: "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=", calls: 6, signed: 3, bodies: 2 }, f);
   }
 });
 
