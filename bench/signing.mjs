@@ -33,7 +33,7 @@ const withOptions = (options) => {
 };
 const plain = withOptions({ bodyAs: "bytes" });
 const SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
-// With the host's event id (no body hash for the ids), and without (one SHA-256 of the body).
+// With the host's event id (no body digest for the ids), and without (one more keyed hash of the body, body_digest).
 const signed = withOptions({ bodyAs: "bytes", signing: { secret: SECRET, id: "evt-1", timestamp: 1700000000 } });
 const signedNoId = withOptions({ bodyAs: "bytes", signing: { secret: SECRET, timestamp: 1700000000 } });
 
@@ -66,7 +66,7 @@ const targets = p.deliveries.length;
 const KINDS = [
   ["plain", "plain", () => best(plain)],
   ["hostId", "signed, with options.signing.id (3 HMAC-SHA256 over the body), node:crypto's HMAC", () => bestWith("host", signed)],
-  ["hostNoId", "signed, ids from the body (also 1 SHA-256 of the body, in wasm), node:crypto's HMAC", () => bestWith("host", signedNoId)],
+  ["hostNoId", "signed, ids from the body (also 1 keyed hash of the body for the ids), node:crypto's HMAC", () => bestWith("host", signedNoId)],
   ["wasmId", "signed, with options.signing.id, the module's own HMAC (setHostHmac(null))", () => bestWith("wasm", signed)],
   ["wasmNoId", "signed, ids from the body, the module's own HMAC", () => bestWith("wasm", signedNoId)],
 ];
