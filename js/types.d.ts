@@ -13,11 +13,6 @@ export type ActionName =
 /** Codes of the errors `buildDeliveries` and `planBatches` throw. */
 export type ErrorCode = "UNKNOWN_ACTION" | "ORGANIZATION_ONLY_ACTION" | "INVALID_EVENT" | "INVALID_ROW";
 
-/** Codes of the errors `parseWebhook` and `verifyWebhook` throw (see ReceiveError). */
-export type ReceiveErrorCode =
-  | "INVALID_BODY" | "INVALID_ARGUMENT"
-  | "MISSING_HEADER" | "INVALID_HEADER" | "TIMESTAMP_OUT_OF_TOLERANCE" | "SIGNATURE_MISMATCH";
-
 /** Why a matching webhook gets no delivery. */
 export type SkipReason = "INVALID_URL" | "UNRESOLVABLE_HOST" | "SSRF_BLOCKED" | "INVALID_HEADER" | "INVALID_WEBHOOK";
 
@@ -388,14 +383,6 @@ export function buildDeliveries(event: EventInput, options?: Options | null): Pl
 export function actions(): ActionInfo[];
 /** The serializers' field lists, in rendering order. */
 export function serializers(): SerializerInfo[];
-/** A JSON Schema (draft 2020-12). Objects in it carry an `x-key-order` annotation (declare it in Ajv's strict mode). */
-export type JsonSchema = { [keyword: string]: Json };
-/**
- * The schema of each action's webhook bodies, by action name: `oneOf` the full payload
- * (`$defs/payload`) and the action alone (`$defs/action_only`, `send_payload` false).
- * In the Node package only: the web build (www/pkg) leaves it out (load docs/schemas/*.json there).
- */
-export function schemas(): Record<ActionName, JsonSchema>;
 /** `json.dumps(json.loads(text), allow_nan=False)`, as CPython writes it. */
 export function pythonJsonDumps(json: string): string;
 
@@ -439,54 +426,6 @@ export function planBatches(event: EventInput, options: BytesBodyOptions): Batch
 export function planBatches(event: EventInput, options: Options & { bodyAs: "string" }): BatchIterator<string>;
 /** JSON text or UTF-8 JSON bytes, or an event whose `bodyAs` is not known. @throws {WebhookError} */
 export function planBatches(event: EventInput, options?: Options | null): BatchIterator;
-/** The three Standard Webhooks headers of one delivery, as signing adds them. */
-export interface SignatureHeaders {
-  "webhook-id": string;
-  /** Whole seconds since the Unix epoch, as decimal text. */
-  "webhook-timestamp": string;
-  /** `v1,` and the base64 HMAC-SHA256 of `{id}.{timestamp}.{body}`. */
-  "webhook-signature": string;
-}
-
-export interface SignWebhookArgs {
-  /** The delivery's `webhook-id` (1 to 200 of `A-Z a-z 0-9 _ . : -`): keep a delivery's own when re-signing it. */
-  id: string;
-  /** The exact body that is sent: its text, or its UTF-8 bytes. */
-  body: string | Uint8Array;
-  /** A Standard Webhooks secret (`whsec_` and base64). */
-  secret: string;
-  /** Whole seconds since the Unix epoch. Default: now. */
-  timestamp?: number;
-}
-
-/**
- * Signs one delivery (this package's extension, as `options.signing` does): its three `webhook-*`
- * headers, for re-signing a delivery when it is finally sent (a retry keeps its id and gets a fresh
- * timestamp, within the receiver's tolerance). Merge them over the delivery's own headers.
- * @throws {ReceiveError} `INVALID_ARGUMENT`, with the argument's name as `path`.
- */
-export function signWebhook(args: SignWebhookArgs): SignatureHeaders;
-/**
- * An HMAC-SHA256 for signing: the MAC under `key` of `prefix` (`{id}.{timestamp}.`) then `body`,
- * 32 bytes (a `Buffer` is one). The three arguments are views of the module's memory, not copies:
- * read them during the call, keep none (the memory may grow afterwards, which empties a view).
- */
-export type HostHmac = (key: Uint8Array, prefix: Uint8Array, body: Uint8Array) => Uint8Array;
-/**
- * Who computes signing's HMAC-SHA256 (options.signing, `signWebhook`, `verifyWebhook`): `hmac`
- * from now on, or the module's own again with null; returns the function it replaces, or null.
- * The Node package sets node:crypto's `createHmac` as it loads (OpenSSL: about five times as fast
- * as the module's own SHA-256 on a large body), so there is nothing to do; this is for tests and
- * for hosts with another crypto. A function that throws, or returns anything but 32 bytes, is
- * passed over for that MAC (the module computes it). In the Node package only.
- * @throws {TypeError} when `hmac` is neither a function nor null.
- */
-export function setHostHmac(hmac: HostHmac | null): HostHmac | null;
-/**
- * `"host"` while a host's HMAC-SHA256 is set (`setHostHmac`; in the Node package node:crypto's,
- * from load on), else `"wasm"` (the module's own, RustCrypto's). In the Node package only.
- */
-export function hmacBackend(): "host" | "wasm";
 /**
  * The reserved network (Label Studio's `validate_ip` list, e.g. "127.0.0.0/8") an address is
  * in, or null for a public address. For send-time guards: give it every address a host name
@@ -501,83 +440,3 @@ export function reservedBlock(address: string): string | null;
 export function locatePath(text: string, path: string): { start: number; end: number; exact: boolean } | null;
 /** Size in bytes of the module's linear memory (it only grows: after a call, the peak that call needed). */
 export function wasmMemoryBytes(): number;
-
-// ---- The receiver's side: parseWebhook, verifyWebhook ----
-
-/** The errors `parseWebhook` and `verifyWebhook` throw: an Error with a code and the path of what is wrong. */
-export interface ReceiveError extends Error {
-  code: ReceiveErrorCode;
-  /**
-   * `INVALID_BODY`: the first offending field of the body, e.g. "tasks[0].created_at" ("" for the whole
-   * body); the header's name for a header error; the argument's name for `INVALID_ARGUMENT`.
-   */
-  path: string;
-  detail: string;
-  /** A body that is not JSON (or not UTF-8): the byte offset of the error. */
-  offset?: number;
-  /** A body that is not JSON: 1-based line and column (characters) of the error. */
-  line?: number;
-  column?: number;
-}
-
-/** `parseWebhook`'s options. */
-export interface ParseWebhookOptions {
-  /**
-   * Check the body against what Label Studio sends for its action (default true). `false` takes any
-   * JSON (a custom `emit_webhooks` payload): the result is then any JSON value, not a WebhookBody.
-   */
-  checkBody?: boolean;
-}
-
-/** A received body: the text, or its bytes (a Buffer, Uint8Array, any ArrayBufferView or an ArrayBuffer). */
-export type ReceivedBody = string | ArrayBuffer | ArrayBufferView;
-
-/**
- * Request headers as a receiver has them: a `Headers` (fetch, undici: anything with `get(name)`), a plain
- * object with names in any case (Node's `req.headers`; a list value is joined as `Headers` joins it), or
- * `[name, value]` pairs.
- */
-export type ReceivedHeaders =
-  | { get(name: string): string | null | undefined }
-  | { readonly [name: string]: string | readonly string[] | undefined }
-  | ReadonlyArray<readonly [string, string]>;
-
-export interface VerifyWebhookArgs extends ParseWebhookOptions {
-  headers: ReceivedHeaders;
-  /** The raw body as received (verify before any JSON parsing). */
-  body: ReceivedBody;
-  /** A Standard Webhooks secret (`whsec_` and base64), or several (any one may match: key rotation). */
-  secret: string | readonly string[];
-  /** How far `webhook-timestamp` may be from `now`, either way, in seconds. Default 300. */
-  toleranceSeconds?: number;
-  /** The time to check against: a Date or seconds since the Unix epoch. Default: the clock. */
-  now?: Date | number;
-}
-
-/**
- * A received body checked against what Label Studio 1.23.2 sends for its action (the registry, the body
- * layout and the serializers' fields: the rules of docs/schemas/ACTION.json), and parsed, integers
- * past 2^53 as exact BigInts. A union on `action` (`switch (body.action)` narrows it). In the Node
- * package only: the web build (www/pkg) leaves the receiver's functions out.
- * @throws {ReceiveError} `INVALID_BODY` (with the path of the first offending field), `INVALID_ARGUMENT`
- * (neither a string nor bytes).
- */
-export function parseWebhook(body: ReceivedBody, options?: { checkBody?: true } | null): WebhookBody;
-/** With `checkBody: false`: any JSON, parsed (integers past 2^53 as BigInts). @throws {ReceiveError} */
-export function parseWebhook(body: ReceivedBody, options: { checkBody: false }): BodyJson;
-/** With `checkBody` not known: a WebhookBody, or any JSON. @throws {ReceiveError} */
-export function parseWebhook(body: ReceivedBody, options?: ParseWebhookOptions | null): WebhookBody | BodyJson;
-
-/**
- * Checks a signed delivery (Standard Webhooks: this package's `options.signing`, or any sender of the
- * standard): the three `webhook-*` headers, the timestamp within `toleranceSeconds` of `now`, one `v1`
- * signature made with one of the secrets; then returns `parseWebhook(body, { checkBody })`. In the
- * Node package only.
- * @throws {ReceiveError} `MISSING_HEADER`, `INVALID_HEADER`, `TIMESTAMP_OUT_OF_TOLERANCE`,
- * `SIGNATURE_MISMATCH`, `INVALID_BODY`, `INVALID_ARGUMENT`.
- */
-export function verifyWebhook(args: VerifyWebhookArgs & { checkBody?: true }): WebhookBody;
-/** With `checkBody: false`: any JSON, once the signature is good. @throws {ReceiveError} */
-export function verifyWebhook(args: VerifyWebhookArgs & { checkBody: false }): BodyJson;
-/** With `checkBody` not known: a WebhookBody, or any JSON. @throws {ReceiveError} */
-export function verifyWebhook(args: VerifyWebhookArgs): WebhookBody | BodyJson;

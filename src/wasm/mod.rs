@@ -614,5 +614,15 @@ fn write_js(value: &JsValue, out: &mut Vec<u8>, path: &Path<'_>, depth: usize) -
     Ok(())
 }
 
+// The module's d.ts: the declarations every build has, then those of its features.
 #[wasm_bindgen(typescript_custom_section)]
 const TS: &'static str = include_str!("../../js/types.d.ts");
+#[cfg(feature = "schemas")]
+#[wasm_bindgen(typescript_custom_section)]
+const TS_SCHEMAS: &'static str = include_str!("../../js/types-schemas.d.ts");
+#[cfg(feature = "receiver")]
+#[wasm_bindgen(typescript_custom_section)]
+const TS_RECEIVER: &'static str = include_str!("../../js/types-receiver.d.ts");
+#[cfg(feature = "host-hmac")]
+#[wasm_bindgen(typescript_custom_section)]
+const TS_HOST_HMAC: &'static str = include_str!("../../js/types-host-hmac.d.ts");

@@ -16,11 +16,15 @@ import path from "node:path";
 import { createRequire } from "node:module";
 import { after, before, test } from "node:test";
 import { ROOT, run } from "./loopback.mjs";
+import { NODE_ONLY, declaredAndExported } from "./dts-exports.mjs";
 
 const TYPES = path.join(ROOT, "tests", "node", "types");
 const SAMPLES = path.join(ROOT, "samples", "events");
 const TSC = path.join(ROOT, "node_modules", "typescript", "bin", "tsc");
 const ENTRY_POINTS = ["safe-fetch", "deliver", "queue", "database"];
+// The Node package's d.ts, as the wasm build writes it: js/types.d.ts, then its features' parts.
+const TYPE_PARTS = ["types.d.ts", "types-schemas.d.ts", "types-receiver.d.ts", "types-host-hmac.d.ts"];
+const nodeTypes = () => TYPE_PARTS.map((f) => fs.readFileSync(path.join(ROOT, "js", f), "utf8")).join("\n");
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "ls-webhooks-types-"));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
@@ -34,7 +38,7 @@ before(() => {
       ...Object.fromEntries(ENTRY_POINTS.map((n) => [`./${n}`, { types: `./${n}.d.ts` }])),
     },
   }));
-  fs.copyFileSync(path.join(ROOT, "js", "types.d.ts"), path.join(pkg, "ls_webhooks.d.ts"));
+  fs.writeFileSync(path.join(pkg, "ls_webhooks.d.ts"), nodeTypes());
   fs.copyFileSync(path.join(ROOT, "js", "bodies.d.ts"), path.join(pkg, "bodies.d.ts"));
   for (const n of ENTRY_POINTS) fs.copyFileSync(path.join(ROOT, "js", `${n}.d.ts`), path.join(pkg, `${n}.d.ts`));
   fs.writeFileSync(path.join(tmp, "package.json"), JSON.stringify({ name: "app", private: true, type: "module" }));
@@ -52,7 +56,7 @@ async function tsc(files, name = files[0].replace(/\W/g, "_")) {
 
 const samples = fs.readdirSync(SAMPLES).filter((f) => f.endsWith(".json")).sort();
 
-test("the existing consumer (tests/node/types/consumer.ts) type-checks against js/types.d.ts", async () => {
+test("the existing consumer (tests/node/types/consumer.ts) type-checks against js/types*.d.ts", async () => {
   const r = await tsc(["consumer.ts"]);
   assert.equal(r.code, 0, r.stdout + r.stderr);
 });
@@ -140,8 +144,8 @@ test("the instance type of each action follows the registry: many, serializer, n
   assert.equal(r.code, 0, r.stdout + r.stderr);
 });
 
-test("js/types.d.ts has no any, and no open index signature on a row or webhook type", () => {
-  const code = fs.readFileSync(path.join(ROOT, "js", "types.d.ts"), "utf8").replace(/\/\*[\s\S]*?\*\//g, "").replace(/\/\/.*$/gm, "");
+test("js/types*.d.ts have no any, and no open index signature on a row or webhook type", () => {
+  const code = nodeTypes().replace(/\/\*[\s\S]*?\*\//g, "").replace(/\/\/.*$/gm, "");
   assert.doesNotMatch(code, /\bany\b/);
   for (const t of ["ProjectRow", "TaskRow", "AnnotationRow", "LabelRow", "LabelLinkRow", "LabelLinkWithLabelRow", "Webhook"]) {
     const body = new RegExp(`export interface ${t}\\b[^{]*\\{([\\s\\S]*?)\\n\\}`).exec(code);
@@ -336,4 +340,14 @@ test("mutated sample bodies fail to compile: unknown action, missing or extra ke
   assert.equal(r.code, 0, r.stdout.slice(0, 4000) + r.stderr);
   assert.ok(bad > 300 && good > 30, `${bad} mutations, ${good} controls`);
   t.diagnostic(`${bad} mutated bodies fail to compile, ${good} controls compile`);
+});
+
+test("the Node package's d.ts declares exactly the functions its module exports, and is js/types*.d.ts", () => {
+  const { declared, exported } = declaredAndExported(path.join(ROOT, "pkg"));
+  assert.deepEqual(declared, exported);
+  for (const n of NODE_ONLY) assert.ok(exported.includes(n), n);
+  // wasm-bindgen re-indents the sections: compared line by line, leading space aside.
+  const lines = (text) => text.trim().split("\n").map((l) => l.trimStart()).join("\n");
+  const dts = lines(fs.readFileSync(path.join(ROOT, "pkg", "ls_webhooks.d.ts"), "utf8"));
+  for (const f of TYPE_PARTS) assert.ok(dts.includes(lines(fs.readFileSync(path.join(ROOT, "js", f), "utf8"))), `pkg/ls_webhooks.d.ts has js/${f}`);
 });
