@@ -457,13 +457,7 @@ pub(super) fn parse_bytes(src: &[u8], check_utf8: bool) -> Result<Parsed, Syntax
         recording: false,
     };
     match tree.run(&mut c) {
-        Ok(()) => {
-            let mut tape = tree.tape;
-            // What the prediction left over goes back, in place.
-            #[cfg(not(feature = "size"))]
-            tape.shrink_to_fit();
-            Ok(Parsed { tape, children: tree.children, growth: c.escape_growth + c.tight, dollar_keys: c.dollar_keys })
-        }
+        Ok(()) => Ok(Parsed { tape: tree.tape, children: tree.children, growth: c.escape_growth + c.tight, dollar_keys: c.dollar_keys }),
         Err(message) => Err(error_at(src, c.pos, message, tree.path(src))),
     }
 }
@@ -485,16 +479,17 @@ fn push_container(tape: &mut Vec<Container>, pos: usize, len: usize) {
 /// it needed, each copy left a hole behind, and the last copy sat at the top of the heap, just
 /// below the body allocated next (5000 rows: 655 KB for 400 KB of containers). Each step grows
 /// by a quarter at least (the containers may crowd the end of the text), and by at most
-/// doubling or to 20 bytes for 64 of text, whichever is more (a dense start, such as deep
-/// nesting, predicts far more than the rest holds). Not in the size-first build (its `Vec`
-/// grows as every `Vec` does, with no code of its own).
+/// doubling or to 20 bytes for 128 of text, whichever is more (a dense start, such as deep
+/// nesting, predicts far more than the rest holds; that much stays reserved until the
+/// document goes). Not in the size-first build (its `Vec` grows as every `Vec` does, with no
+/// code of its own).
 #[cfg(not(feature = "size"))]
 #[cold]
 #[inline(never)]
 fn grow_tape(tape: &mut Vec<Container>, pos: usize, len: usize) {
     let n = tape.len();
     let predicted = (n as u64 * len as u64 / pos.max(1) as u64) as usize;
-    let want = (predicted + predicted / 16).min((2 * n).max(len / 64)).max(n + n / 4).max(64);
+    let want = (predicted + predicted / 16).min((2 * n).max(len / 128)).max(n + n / 4).max(64);
     tape.reserve_exact(want - n);
 }
 
@@ -513,19 +508,11 @@ mod tests {
     fn the_tape_grows_to_the_predicted_size_within_bounds() {
         assert_eq!(grown(0, 0, 1 << 20), 64);
         // Uniform text: one step to the whole text's containers and a sixteenth.
-        assert_eq!(grown(64, 8_000, 2_800_000), 22_400 + 1_400);
+        assert_eq!(grown(64, 10_000, 2_800_000), 17_920 + 1_120);
         // Containers crowding the end: a quarter more at least.
         assert_eq!(grown(1000, 900_000, 1_000_000), 1250);
-        // A dense start: no more than doubling, or 20 bytes for 64 of text.
-        assert_eq!(grown(64, 64, 1 << 20), (1 << 20) / 64);
+        // A dense start: no more than doubling, or 20 bytes for 128 of text.
+        assert_eq!(grown(64, 64, 1 << 20), (1 << 20) / 128);
         assert_eq!(grown(4096, 8192, 1 << 18), 8192);
-    }
-
-    #[test]
-    fn the_tape_keeps_no_spare_room() {
-        let text = format!("[{}]", vec![r#"{"a": [1, {"b": 2}], "c": {}}"#; 1000].join(", "));
-        let parsed = parse_bytes(text.as_bytes(), true).map_err(|e| e.message).unwrap();
-        assert_eq!(parsed.tape.len(), 1 + 4 * 1000);
-        assert_eq!(parsed.tape.capacity(), parsed.tape.len());
     }
 }
