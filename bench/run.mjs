@@ -172,7 +172,7 @@ if (MEMORY) {
       for (const mode of ["whole", "batches", "string"]) {
         const m = memory(eventFile(n, s.shape), mode);
         lines.push(
-          `| ${s.shape} | ${n} | ${{ whole: "buildDeliveries", batches: "planBatches", string: "buildDeliveries, strings" }[mode]} | ${MB(m.eventBytes)} | ${MB(m.largestBatch)} | ${MB(m.wasmBytes)} | ${(m.wasmBytes / m.largestBatch).toFixed(1)}x | ${MB(m.rssBytes)} |`,
+          `| ${s.shape} | ${n} | ${{ whole: "buildDeliveries", batches: "planBatches", string: "buildDeliveries, strings" }[mode]} | ${MB(m.eventBytes)} | ${MB(m.largestBatch)} | ${MB(m.wasmBytes)} | ${(m.wasmBytes / m.largestBatch).toFixed(2)}x | ${MB(m.rssBytes)} |`,
         );
       }
     }

@@ -283,7 +283,7 @@ impl Tree {
             return Err(format!("nesting deeper than {MAX_DEPTH} levels"));
         }
         let slot = self.tape.len() as u32;
-        self.tape.push(Container { start: c.pos as u32, end: 0, descendants: 0, first: UNRECORDED, len: 0 });
+        push_container(&mut self.tape, c.pos, c.src.len());
         let record = self.stack.len() <= RECORD_DEPTH;
         self.stack.push(Frame { slot, from: if record { self.pending.len() as u32 } else { UNRECORDED }, key: (0, 0), index: 0 });
         c.pos += 1;
@@ -459,5 +459,63 @@ pub(super) fn parse_bytes(src: &[u8], check_utf8: bool) -> Result<Parsed, Syntax
     match tree.run(&mut c) {
         Ok(()) => Ok(Parsed { tape: tree.tape, children: tree.children, growth: c.escape_growth + c.tight, dollar_keys: c.dollar_keys }),
         Err(message) => Err(error_at(src, c.pos, message, tree.path(src))),
+    }
+}
+
+/// Puts a container opening at `pos` on the tape.
+#[inline(always)]
+fn push_container(tape: &mut Vec<Container>, pos: usize, len: usize) {
+    #[cfg(not(feature = "size"))]
+    if tape.len() == tape.capacity() {
+        grow_tape(tape, pos, len);
+    }
+    #[cfg(feature = "size")]
+    let _ = len;
+    tape.push(Container { start: pos as u32, end: 0, descendants: 0, first: UNRECORDED, len: 0 });
+}
+
+/// Room on the full tape. The first block holds a container for 1 KiB of text; when it is
+/// full (about an eighth of the way through an event of rows), the tape grows to as many
+/// containers as the text read so far predicts for the whole text, and a thirty-second more.
+/// Grown by doubling, the tape ended up to twice as large as it needed, each copy left a hole
+/// behind, and the last copy sat at the top of the heap, just below the body allocated next
+/// (5000 rows: 655 KB for 400 KB of containers). Each step grows by a quarter at least (the
+/// containers may crowd the end of the text), and by at most doubling or to 20 bytes for 64
+/// of text, whichever is more (a dense start, such as deep nesting, predicts far more than
+/// the rest holds; that much stays reserved until the document goes). Not in the size-first
+/// build (its `Vec` grows as every `Vec` does, with no code of its own).
+#[cfg(not(feature = "size"))]
+#[cold]
+#[inline(never)]
+fn grow_tape(tape: &mut Vec<Container>, pos: usize, len: usize) {
+    let n = tape.len();
+    let predicted = (n as u64 * len as u64 / pos.max(1) as u64) as usize;
+    let want = (predicted + predicted / 32).min((2 * n).max(len / 64)).max(n + n / 4).max((len / 1024).max(64));
+    tape.reserve_exact(want - n);
+}
+
+#[cfg(all(test, not(feature = "size")))]
+mod tests {
+    use super::*;
+
+    fn grown(n: usize, pos: usize, len: usize) -> usize {
+        let mut tape = vec![Container { start: 0, end: 0, descendants: 0, first: UNRECORDED, len: 0 }; n];
+        tape.shrink_to_fit();
+        grow_tape(&mut tape, pos, len);
+        tape.capacity()
+    }
+
+    #[test]
+    fn the_tape_grows_to_the_predicted_size_within_bounds() {
+        // First a container for 1 KiB of text (64 at least).
+        assert_eq!(grown(0, 0, 1 << 20), 1024);
+        assert_eq!(grown(0, 0, 1000), 64);
+        // Uniform text: one step to the whole text's containers and a thirty-second.
+        assert_eq!(grown(2048, 320_000, 2_800_000), 17_920 + 560);
+        // Containers crowding the end: a quarter more at least.
+        assert_eq!(grown(1000, 900_000, 1_000_000), 1250);
+        // A dense start: no more than doubling, or 20 bytes for 64 of text.
+        assert_eq!(grown(1024, 1024, 1 << 20), (1 << 20) / 64);
+        assert_eq!(grown(4096, 8192, 1 << 18), 8192);
     }
 }
