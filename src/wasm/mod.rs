@@ -50,9 +50,10 @@ extern "C" {
     fn port(this: &JsUrl) -> String;
 }
 
-/// The host's URL parser (the SSRF check reads webhook URLs as `fetch` will)
-/// and its clock (for signing), installed by each planning entry point (a
-/// `start` function would not run under wasm-bindgen-test).
+/// The host's URL parser (the SSRF check reads webhook URLs as `fetch` will),
+/// its clock (for signing) and its `Number` (the browser's build's floats),
+/// installed by each entry point that may need them (a `start` function would
+/// not run under wasm-bindgen-test).
 fn use_host() {
     crate::host::install(crate::host::Host {
         parse_url: js_parse_url,
@@ -201,6 +202,7 @@ pub fn schemas() -> Result<JsValue, JsValue> {
 /// `json.dumps(json.loads(text), allow_nan=False)` would.
 #[wasm_bindgen(js_name = pythonJsonDumps, skip_typescript)]
 pub fn python_json_dumps(json: &str) -> Result<String, JsValue> {
+    use_host(); // the browser's build reads and prints floats through the host
     let out = pyjson::dumps(json).map_err(|m| error_to_js(Error::event("", m)))?;
     if out.len() > MAX_JS_STRING {
         return Err(error_to_js(Error::event("", format!("the result, {} bytes, is longer than the longest JavaScript string ({MAX_JS_STRING})", out.len()))));

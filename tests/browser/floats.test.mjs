@@ -108,3 +108,24 @@ for (const seed of [1, 2, 3]) {
     assert.deepEqual(errors, []);
   });
 }
+
+test("pythonJsonDumps reads and prints floats through the page's Number in a page that has built nothing", T, async () => {
+  // The preview builds at once, which installs the host's services; a page of its own that
+  // only calls pythonJsonDumps must have them too.
+  const { literals, python } = corpus(4, 20);
+  const fresh = await browser.newPage();
+  watchErrors(fresh, errors);
+  try {
+    await fresh.goto(new URL("favicon.svg", pageUrl).href);
+    const got = await fresh.evaluate(async ({ base, text }) => {
+      const m = await import(new URL("pkg/ls_webhooks.js", base).href);
+      await m.default({ module_or_path: new URL("pkg/ls_webhooks_bg.wasm", base) });
+      return m.pythonJsonDumps(text);
+    }, { base: pageUrl, text: `[${literals.join(", ")}]` });
+    assert.equal(got, python);
+  } finally {
+    await fresh.close();
+  }
+  assert.deepEqual(errors, []);
+});
+
