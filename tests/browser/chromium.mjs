@@ -1,7 +1,9 @@
 // Shared by the browser tests: Debian's Chromium as this project runs it (never a
-// downloaded browser), the preview's loopback server, and the checks before a run.
+// downloaded browser), the preview's loopback server, the checks before a run, an offline
+// desktop profile, and what the preview rendered, read back.
 import assert from "node:assert/strict";
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { createRequire } from "node:module";
 
@@ -59,4 +61,59 @@ export async function setEvent(p, text) {
 export function watchErrors(p, errors) {
   p.on("console", (m) => { if (m.type() === "error") errors.push(`${p.url()}: ${m.text()}`); });
   p.on("pageerror", (e) => errors.push(`${p.url()}: uncaught ${e.message}`));
+}
+
+/** Offline: every request of `context` that leaves `origin` is aborted and recorded in `offsite`. */
+export async function keepOffline(context, origin, offsite) {
+  await context.route(/.*/, (route) => {
+    const u = route.request().url();
+    if (u.startsWith(origin + "/") || u.startsWith("data:") || u.startsWith("blob:")) return route.continue();
+    offsite.push(u);
+    return route.abort();
+  });
+}
+
+/**
+ * A desktop Chromium with a profile of its own in a new temporary folder (the caller removes
+ * it), the clipboard allowed for `origin`, kept offline: `{ userDataDir, context, page }`.
+ */
+export async function desktop(prefix, origin, offsite) {
+  const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM, headless: true, args: ARGS, viewport: { width: 1280, height: 800 }, timeout: 60_000,
+  });
+  await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin });
+  await keepOffline(context, origin, offsite);
+  const page = context.pages()[0] || (await context.newPage());
+  return { userDataDir, context, page };
+}
+
+/**
+ * What the preview shows, read back from the DOM through its stable hooks: deliveries,
+ * skipped targets, errors, the editor's text and the signing field's state.
+ */
+export function rendered(p) {
+  return p.evaluate(() => {
+    const text = (el, sel) => el.querySelector(sel)?.textContent ?? null;
+    const secretError = document.querySelector("#signing-error");
+    return {
+      deliveries: [...document.querySelectorAll("[data-testid=delivery]")].map((d) => ({
+        webhookId: Number(d.dataset.webhookId),
+        batch: Number(d.dataset.batch),
+        url: text(d, "[data-testid=delivery-url]"),
+        headers: [...d.querySelectorAll("[data-testid=delivery-headers] tr")].map((tr) => [
+          tr.querySelector("th").textContent, tr.querySelector("td").textContent]),
+        body: text(d, "[data-testid=delivery-body]"),
+        size: text(d, "[data-testid=delivery-size]"),
+      })),
+      skipped: [...document.querySelectorAll("[data-testid=skipped]")].map((s) => ({
+        webhookId: Number(s.dataset.webhookId), reason: s.dataset.reason, text: s.textContent })),
+      errors: [...document.querySelectorAll("[data-testid=error]")].map((e) => ({
+        code: e.dataset.code, path: e.dataset.path, text: e.textContent })),
+      event: document.querySelector("#event").value,
+      note: text(document, "[data-testid=signing-note]"),
+      secretError: !secretError || secretError.hidden ? null : secretError.textContent,
+      invalid: document.querySelector("#signing-secret")?.getAttribute("aria-invalid") ?? null,
+    };
+  });
 }

@@ -11,7 +11,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
-import { ARGS, CHROMIUM, SHOT_DIR, assertPrerequisites, chromium, root, setEvent, start, waitBuilt, watchErrors } from "./chromium.mjs";
+import { ARGS, CHROMIUM, SHOT_DIR, assertPrerequisites, chromium, keepOffline, root, setEvent, start, waitBuilt, watchErrors } from "./chromium.mjs";
 
 const T = { timeout: 90_000 };
 const PHONES = [
@@ -38,12 +38,7 @@ after(async () => {
 /** A phone: a touch screen whose layout viewport follows <meta name="viewport">. */
 async function phone(viewport) {
   const context = await browser.newContext({ viewport, isMobile: true, hasTouch: true, deviceScaleFactor: 1 });
-  await context.route(/.*/, (route) => {
-    const u = route.request().url();
-    if (u.startsWith(origin + "/") || u.startsWith("data:") || u.startsWith("blob:")) return route.continue();
-    offsite.push(u);
-    return route.abort();
-  });
+  await keepOffline(context, origin, offsite);
   const page = await context.newPage();
   watchErrors(page, consoleErrors);
   return { context, page };

@@ -9,12 +9,11 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import http from "node:http";
 import { execFile } from "node:child_process";
 import { createRequire } from "node:module";
-import { ARGS, CHROMIUM, SHOT_DIR, assertPrerequisites, chromium, loadPage, revision, root, setEvent, start, waitBuilt, watchErrors } from "./chromium.mjs";
+import { SHOT_DIR, assertPrerequisites, desktop, loadPage, rendered, revision, root, setEvent, start, waitBuilt, watchErrors } from "./chromium.mjs";
 
 const require = createRequire(import.meta.url);
 const lib = require(path.join(root, "pkg"));
@@ -33,23 +32,8 @@ before(async () => {
   assertPrerequisites();
   ({ server, url: pageUrl } = await start({ port: 0 }));
   origin = new URL(pageUrl).origin;
-  userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), "ls-webhooks-chromium-"));
-  context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ARGS,
-    viewport: { width: 1280, height: 800 },
-    timeout: 60_000,
-  });
-  await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin });
   // Offline: nothing may leave the loopback server.
-  await context.route(/.*/, (route) => {
-    const u = route.request().url();
-    if (u.startsWith(origin + "/") || u.startsWith("data:") || u.startsWith("blob:")) return route.continue();
-    offsite.push(u);
-    return route.abort();
-  });
-  page = context.pages()[0] || (await context.newPage());
+  ({ userDataDir, context, page } = await desktop("ls-webhooks-chromium-", origin, offsite));
   watch(page);
 });
 
@@ -67,25 +51,6 @@ async function pick(p, action) {
   const rev = await revision(p);
   await p.selectOption("select#action", action);
   await waitBuilt(p, rev);
-}
-
-/** What the page shows, read back from the DOM through the stable hooks. */
-function rendered(p) {
-  return p.evaluate(() => ({
-    deliveries: [...document.querySelectorAll("[data-testid=delivery]")].map((d) => ({
-      webhookId: Number(d.dataset.webhookId),
-      url: d.querySelector("[data-testid=delivery-url]").textContent,
-      headers: [...d.querySelectorAll("[data-testid=delivery-headers] tr")].map((tr) => [
-        tr.querySelector("th").textContent, tr.querySelector("td").textContent]),
-      body: d.querySelector("[data-testid=delivery-body]").textContent,
-      size: d.querySelector("[data-testid=delivery-size]").textContent,
-    })),
-    skipped: [...document.querySelectorAll("[data-testid=skipped]")].map((s) => ({
-      webhookId: Number(s.dataset.webhookId), reason: s.dataset.reason, text: s.textContent })),
-    errors: [...document.querySelectorAll("[data-testid=error]")].map((e) => ({
-      code: e.dataset.code, path: e.dataset.path, text: e.textContent })),
-    event: document.querySelector("#event").value,
-  }));
 }
 
 /** The page's plan must be buildDeliveries(text) from the Node build, byte for byte. */

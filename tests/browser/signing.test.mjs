@@ -8,13 +8,12 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import http from "node:http";
 import zlib from "node:zlib";
 import { execFile } from "node:child_process";
 import { createRequire } from "node:module";
-import { ARGS, CHROMIUM, assertPrerequisites, chromium, loadPage, revision, root, setEvent, start, waitBuilt, watchErrors } from "./chromium.mjs";
+import { assertPrerequisites, desktop, loadPage, rendered, revision, root, setEvent, start, waitBuilt, watchErrors } from "./chromium.mjs";
 
 const require = createRequire(import.meta.url);
 const lib = require(path.join(root, "pkg"));
@@ -32,18 +31,7 @@ before(async () => {
   assertPrerequisites();
   ({ server, url: pageUrl } = await start({ port: 0 }));
   origin = new URL(pageUrl).origin;
-  userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), "ls-webhooks-chromium-signing-"));
-  context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: CHROMIUM, headless: true, args: ARGS, viewport: { width: 1280, height: 800 }, timeout: 60_000,
-  });
-  await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin });
-  await context.route(/.*/, (route) => {
-    const u = route.request().url();
-    if (u.startsWith(origin + "/") || u.startsWith("data:") || u.startsWith("blob:")) return route.continue();
-    offsite.push(u);
-    return route.abort();
-  });
-  page = context.pages()[0] || (await context.newPage());
+  ({ userDataDir, context, page } = await desktop("ls-webhooks-chromium-signing-", origin, offsite));
   watchErrors(page, consoleErrors);
 });
 
@@ -76,22 +64,6 @@ async function setSecret(p, secret) {
   const rev = await revision(p);
   await p.fill("#signing-secret", secret);
   await waitBuilt(p, rev);
-}
-
-function rendered(p) {
-  return p.evaluate(() => ({
-    deliveries: [...document.querySelectorAll("[data-testid=delivery]")].map((d) => ({
-      webhookId: Number(d.dataset.webhookId),
-      batch: Number(d.dataset.batch),
-      headers: [...d.querySelectorAll("[data-testid=delivery-headers] tr")].map((tr) => [
-        tr.querySelector("th").textContent, tr.querySelector("td").textContent]),
-      body: d.querySelector("[data-testid=delivery-body]").textContent,
-    })),
-    errors: [...document.querySelectorAll("[data-testid=error]")].map((e) => ({ code: e.dataset.code, path: e.dataset.path, text: e.textContent })),
-    note: document.querySelector("[data-testid=signing-note]")?.textContent ?? null,
-    secretError: document.querySelector("#signing-error").hidden ? null : document.querySelector("#signing-error").textContent,
-    invalid: document.querySelector("#signing-secret").getAttribute("aria-invalid"),
-  }));
 }
 
 /** The event text with its webhooks (the samples' last key) replaced, and options added. */
