@@ -44,9 +44,9 @@ export function refusedUrl() {
 }
 
 /** Runs a command without blocking the event loop (the receivers live in this process). */
-export function run(cmd, args, { input, cwd = ROOT, timeoutMs = 30000 } = {}) {
+export function run(cmd, args, { input, env = {}, cwd = ROOT, timeoutMs = 30000 } = {}) {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd, stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawn(cmd, args, { cwd, env: { ...process.env, ...env }, stdio: ["pipe", "pipe", "pipe"] });
     const out = [], err = [];
     child.stdout.on("data", (c) => out.push(c));
     child.stderr.on("data", (c) => err.push(c));

@@ -17,7 +17,7 @@ import path from "node:path";
 import readline from "node:readline";
 import { createRequire } from "node:module";
 import { parse, stringify, Obj, Num } from "./ordered-json.mjs";
-import { CLI, ROOT, startReceiver } from "./loopback.mjs";
+import { ROOT, runCli, startReceiver } from "./loopback.mjs";
 import { untar } from "./fixture-archive.mjs";
 
 const require = createRequire(import.meta.url);
@@ -491,21 +491,7 @@ test("verifyWebhook's own errors: bad arguments are INVALID_ARGUMENT, a timestam
 // ---------------------------------------------------------------- the CLI
 
 /** Runs the CLI with `env` added to this process's environment. */
-function cli(args, { env = {}, input, timeoutMs = 60000 } = {}) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["pipe", "pipe", "pipe"] });
-    const out = [], err = [];
-    child.stdout.on("data", (c) => out.push(c));
-    child.stderr.on("data", (c) => err.push(c));
-    const timer = setTimeout(() => { child.kill("SIGKILL"); reject(new Error(`ls-webhooks ${args.join(" ")}: timed out`)); }, timeoutMs);
-    child.on("error", reject);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout: Buffer.concat(out).toString("utf8"), stderr: Buffer.concat(err).toString("utf8") });
-    });
-    child.stdin.end(input ?? "");
-  });
-}
+const cli = (args, opts) => runCli(args, { timeoutMs: 60000, ...opts });
 
 /** Neither the secret nor its key (the base64 after whsec_) is anywhere in the run's output. */
 function assertNoSecret(r, what, secrets = ALL_SECRETS) {

@@ -16,7 +16,7 @@ import os from "node:os";
 import path from "node:path";
 import readline from "node:readline";
 import { createRequire } from "node:module";
-import { CLI, ROOT, refusedUrl } from "./loopback.mjs";
+import { ROOT, refusedUrl, runCli } from "./loopback.mjs";
 
 const require = createRequire(import.meta.url);
 const lib = require(path.join(ROOT, "pkg"));
@@ -35,19 +35,7 @@ after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** Runs the CLI with `env` added to this process's environment. */
-function cli(args, { env = {}, timeoutMs = 120000 } = {}) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
-    const out = [], err = [];
-    child.stdout.on("data", (c) => out.push(c));
-    child.stderr.on("data", (c) => err.push(c));
-    const timer = setTimeout(() => { child.kill("SIGKILL"); reject(new Error(`ls-webhooks ${args.join(" ")}: timed out`)); }, timeoutMs);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout: Buffer.concat(out).toString("utf8"), stderr: Buffer.concat(err).toString("utf8") });
-    });
-  });
-}
+const cli = (args, opts) => runCli(args, { timeoutMs: 120000, ...opts });
 
 /** A child process whose output is kept; resolves once `ready` matches it (or rejects when it exits). */
 async function startChild(cmd, args, { env = {}, cwd = ROOT, ready, what }) {
