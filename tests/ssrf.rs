@@ -242,14 +242,7 @@ fn plausible_label(rng: &mut SmallRng) -> String {
 
 #[test]
 fn idna_agrees_with_urllib3() {
-    let python = match common::label_studio_python() {
-        Ok(p) => p,
-        Err(why) => {
-            // Past the test harness's capture, so a skip is seen.
-            let _ = writeln!(std::io::stderr(), "idna_agrees_with_urllib3: skipped: {why}");
-            return;
-        }
-    };
+    let Some(python) = common::label_studio_python_or_skip("idna_agrees_with_urllib3") else { return };
     let reps = repertoires();
     let mut rng = SmallRng::seed_from_u64(2008);
     // The Kelvin sign lowers to `k`: `xn--\u{212A}-18h` is checked as the A-label of `Ꭰk` (Cherokee
@@ -328,13 +321,7 @@ fn idna_agrees_with_urllib3() {
 /// The IDNA tables are what their generator makes of Label Studio's own venv now.
 #[test]
 fn idna_tables_are_generated() {
-    let python = match common::label_studio_python() {
-        Ok(p) => p,
-        Err(why) => {
-            let _ = writeln!(std::io::stderr(), "idna_tables_are_generated: skipped: {why}");
-            return;
-        }
-    };
+    let Some(python) = common::label_studio_python_or_skip("idna_tables_are_generated") else { return };
     let root = env!("CARGO_MANIFEST_DIR");
     let out = std::process::Command::new(&python)
         .args([&format!("{root}/tools/capture/idna_tables.py"), "--stdout"])

@@ -34,6 +34,14 @@ pub fn python_lines_with(python: &Path, script: &str, input: String, what: &str)
 /// that of the main checkout when this one is a git worktree of it, else the light
 /// `tools/capture/.venv-idna` (urllib3 and idna pinned to that venv's versions). `Err` says why there is
 /// none, for a test to print when it skips.
+/// [`label_studio_python`], or `None` after printing that `test` is skipped and why (to stderr,
+/// past the test harness's capture, so a skip is seen).
+#[allow(dead_code)] // not every test file uses every helper
+pub fn label_studio_python_or_skip(test: &str) -> Option<PathBuf> {
+    use std::io::Write;
+    label_studio_python().map_err(|why| writeln!(std::io::stderr(), "{test}: skipped: {why}")).ok()
+}
+
 #[allow(dead_code)] // not every test file uses every helper
 pub fn label_studio_python() -> Result<PathBuf, String> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
