@@ -89,6 +89,8 @@ pub(crate) fn now() -> Option<i64> {
 }
 
 /// Used by the browser's build only; it installs the host before any planning.
+/// Without a host: NaN (which the float reader refuses), and below, an empty text
+/// (which the float writer refuses), never a number made up.
 #[cfg_attr(not(all(target_arch = "wasm32", feature = "size")), allow(dead_code))]
 pub(crate) fn read_number(text: &str) -> f64 {
     HOST.get().map_or(f64::NAN, |host| (host.read_number)(text))

@@ -14,6 +14,11 @@ pub fn write_float(out: &mut Vec<u8>, x: f64) -> Result<(), WriteError> {
     // lay them out Python's way.
     let mut shortest = [0u8; 32];
     let text = backend::shortest(x.abs(), &mut shortest);
+    if text.is_empty() {
+        // No host to print it (the browser's build before its boundary installed one, which
+        // every entry point does): an error, never a float written as 0.0.
+        return Err(WriteError::NonFinite { offset: None });
+    }
     let mut digits = [0u8; 24];
     let mut n = 0;
     let mut point: Option<i32> = None;
