@@ -130,7 +130,7 @@ function shapeList(lib, only) {
  * project's label_config_hash is an int past 2^53). The command's options (the SSRF switch,
  * a signing secret) are not written into it: they go to the library beside the event.
  */
-function shapeEvent(shape, { url, headers = {} }) {
+function shapeEvent(lib, shape, { url, headers = {} }) {
   const sample = fs.readFileSync(path.join(samplesDir(), `${shape.action}.json`));
   const parsed = JSON.parse(sample.toString("utf8")); // for the organization and the rows to derive from
   const webhook = {
@@ -144,7 +144,7 @@ function shapeEvent(shape, { url, headers = {} }) {
   } else if (shape.kind === "edge") {
     replace.instance = jsonText(edgeInstance(shape.action, parsed.instance));
   }
-  return withMembers(sample, replace);
+  return withMembers(lib, sample, replace);
 }
 
 /**
@@ -156,7 +156,7 @@ function triggerShapes(lib, { url, action, headers = {}, options = {} }) {
   return shapeList(lib, action).map((shape) => ({
     ...shape,
     build() {
-      const bytes = shapeEvent(shape, { url, headers });
+      const bytes = shapeEvent(lib, shape, { url, headers });
       const plan = lib.buildDeliveries(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), options);
       const delivery = plan.deliveries.find((d) => d.batch === shape.batch) || null;
       const batches = plan.deliveries.reduce((n, d) => Math.max(n, d.batch + 1), 0);

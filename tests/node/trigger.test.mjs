@@ -21,6 +21,7 @@ import { ROOT, refusedUrl, runCli } from "./loopback.mjs";
 const require = createRequire(import.meta.url);
 const lib = require(path.join(ROOT, "pkg"));
 const { triggerShapes, shapeList } = require(path.join(ROOT, "js", "commands", "trigger.js"));
+const { withMembers } = require(path.join(ROOT, "js", "commands", "event-bytes.js"));
 const RECEIVERS = path.join(ROOT, "tools", "receivers");
 const ML_VENV = path.join(RECEIVERS, ".venv-ml");
 const SW_PY = path.join(RECEIVERS, ".venv", "bin", "python");
@@ -309,4 +310,14 @@ test("trigger --help lists the shapes and documents --no-ssrf-protection", async
   assert.match(top.stdout, /trigger URL \[--action A\]/);
   const same = await cli(["help", "trigger"]);
   assert.equal(same.stdout, r.stdout);
+});
+
+test("withMembers replaces top-level members where they stand (a duplicate's last value), adds missing ones, keeps every other byte", () => {
+  const set = (text) => withMembers(lib, Buffer.from(text), { a: '"A"', w: "[9]" })?.toString("utf8") ?? null;
+  assert.equal(set('\ufeff{"a": 1, "n": 12345678901234567890, "x": "é", "a": [2]}'),
+    '\ufeff{"a": 1, "n": 12345678901234567890, "x": "é", "a": "A", "w": [9]}');
+  assert.equal(set('{"w": {"a": 1}}'), '{"w": [9], "a": "A"}');
+  assert.equal(set("{}"), '{"a": "A", "w": [9]}');
+  assert.equal(set("[1]"), null);
+  assert.equal(set('{"a": '), null);
 });
