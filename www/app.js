@@ -18,7 +18,7 @@ import { el, toast } from "./js/dom.js";
 import { formatEventText } from "./js/editor.js";
 import { decodeEvent, hashFor, readHash } from "./js/hash.js";
 import { clearResult, renderError, renderFailure, renderPlan } from "./js/render.js";
-import { isSigningError, withSigning } from "./js/signing.js";
+import { isSigningError } from "./js/signing.js";
 
 const SAMPLES = "../samples/events/";
 const DOCS = "../docs/events.md";
@@ -129,27 +129,16 @@ function scheduleRebuild() {
 
 /**
  * The plan of the editor's text, signed with the secret field's value when there is one:
- * { plan, signed } or { error } (the text's own error), or { signingError } (the secret's).
- * The secret goes only into the text handed to buildDeliveries, never into the editor.
+ * { plan, signed }, or { error } (the text's own error), or { signingError } (the secret's).
+ * The secret goes to buildDeliveries beside the text (its options argument), never into the
+ * text, so the editor's text is what is built and every error's offset points into it.
  */
 function build(text) {
   const secret = ui.secret.value;
-  if (secret) {
-    const signedText = withSigning(text, { secret });
-    if (signedText !== null) {
-      try {
-        return { plan: buildDeliveries(signedText), signed: true };
-      } catch (e) {
-        if (isSigningError(e)) return { signingError: e };
-        // Any other error is the text's own: reported from the text as the editor holds it,
-        // so its offsets and paths point into the editor.
-      }
-    }
-  }
   try {
-    return { plan: buildDeliveries(text), signed: false, unsignable: Boolean(secret) };
+    return { plan: buildDeliveries(text, secret ? { signing: { secret } } : null), signed: Boolean(secret) };
   } catch (e) {
-    return { error: e };
+    return isSigningError(e) ? { signingError: e } : { error: e };
   }
 }
 
@@ -165,12 +154,12 @@ function rebuild() {
   if (!state.ready) return;
   const text = ui.event.value;
   const t0 = performance.now();
-  const { plan, signed, unsignable, error, signingError } = build(text);
+  const { plan, signed, error, signingError } = build(text);
   const ms = performance.now() - t0;
   try {
     // The library's messages about options.signing never repeat the secret.
     showSecretError(signingError ? (signingError.detail || signingError.message).replace(/^options\.signing\.secret /, "The secret ") : "");
-    if (plan) renderPlan(view, plan, text, state.action, { signed, unsignable });
+    if (plan) renderPlan(view, plan, text, state.action, { signed });
     else if (signingError) {
       clearResult(view);
       renderFailure(view, signingError.code || "ERROR", signingError.path, signingError.detail || signingError.message);

@@ -35,10 +35,9 @@ function urlOf(hooks, id) {
 
 /**
  * Shows `plan`, built from `text`; `picked` is the action in the picker. `signed`: the plan
- * was signed with the secret field's value; `unsignable`: a secret is set but could not be
- * added to this event.
+ * was signed with the secret field's value.
  */
-export function renderPlan(view, plan, text, picked, { signed = false, unsignable = false } = {}) {
+export function renderPlan(view, plan, text, picked, { signed = false } = {}) {
   clearResult(view);
   const hooks = webhooksOf(text);
   const notTargeted = plan.unmatched; // the core says why each webhook is not a target
@@ -72,8 +71,6 @@ export function renderPlan(view, plan, text, picked, { signed = false, unsignabl
       SIGNING_HEADERS.flatMap((h, i) => [i ? ", " : "", el("code", {}, h)]),
       " follow Label Studio's headers. Receivers accept the timestamp (this preview's time) for 5 minutes: " +
       "press Enter in the field to sign again."));
-  } else if (unsignable) {
-    view.summary.append(el("p", { class: "note" }, "The signing secret could not be added to this event's options: shown unsigned."));
   }
 
   plan.deliveries.forEach((d, i) => {
