@@ -117,3 +117,10 @@ export function rendered(p) {
     };
   });
 }
+
+/** The checks before a run, then the preview's server on a free loopback port: `{ server, pageUrl, origin }`. */
+export async function servePreview() {
+  assertPrerequisites();
+  const { server, url } = await start({ port: 0 });
+  return { server, pageUrl: url, origin: new URL(url).origin };
+}

@@ -13,7 +13,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { execFileSync } from "node:child_process";
 import { createRequire } from "node:module";
-import { ARGS, CHROMIUM, assertPrerequisites, chromium, root, start, watchErrors } from "./chromium.mjs";
+import { ARGS, CHROMIUM, chromium, root, servePreview, watchErrors } from "./chromium.mjs";
 
 const require = createRequire(import.meta.url);
 const lib = require(path.join(root, "pkg"));
@@ -70,8 +70,7 @@ let server, pageUrl, browser, page;
 const errors = [];
 
 before(async () => {
-  assertPrerequisites();
-  ({ server, url: pageUrl } = await start({ port: 0 }));
+  ({ server, pageUrl } = await servePreview());
   browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS, timeout: 60_000 });
   page = await browser.newPage();
   watchErrors(page, errors);

@@ -11,7 +11,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
-import { ARGS, CHROMIUM, SHOT_DIR, assertPrerequisites, chromium, keepOffline, root, setEvent, start, waitBuilt, watchErrors } from "./chromium.mjs";
+import { ARGS, CHROMIUM, SHOT_DIR, chromium, keepOffline, root, servePreview, setEvent, waitBuilt, watchErrors } from "./chromium.mjs";
 
 const T = { timeout: 90_000 };
 const PHONES = [
@@ -24,9 +24,7 @@ const consoleErrors = [];
 const offsite = [];
 
 before(async () => {
-  assertPrerequisites();
-  ({ server, url: pageUrl } = await start({ port: 0 }));
-  origin = new URL(pageUrl).origin;
+  ({ server, pageUrl, origin } = await servePreview());
   browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS, timeout: 60_000 });
 });
 

@@ -13,7 +13,7 @@ import path from "node:path";
 import http from "node:http";
 import { execFile } from "node:child_process";
 import { createRequire } from "node:module";
-import { SHOT_DIR, assertPrerequisites, desktop, loadPage, rendered, revision, root, setEvent, start, waitBuilt, watchErrors } from "./chromium.mjs";
+import { SHOT_DIR, desktop, loadPage, rendered, revision, root, servePreview, setEvent, waitBuilt, watchErrors } from "./chromium.mjs";
 
 const require = createRequire(import.meta.url);
 const lib = require(path.join(root, "pkg"));
@@ -29,9 +29,7 @@ const offsite = [];
 const watch = (p) => watchErrors(p, consoleErrors);
 
 before(async () => {
-  assertPrerequisites();
-  ({ server, url: pageUrl } = await start({ port: 0 }));
-  origin = new URL(pageUrl).origin;
+  ({ server, pageUrl, origin } = await servePreview());
   // Offline: nothing may leave the loopback server.
   ({ userDataDir, context, page } = await desktop("ls-webhooks-chromium-", origin, offsite));
   watch(page);

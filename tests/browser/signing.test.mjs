@@ -13,7 +13,7 @@ import http from "node:http";
 import zlib from "node:zlib";
 import { execFile } from "node:child_process";
 import { createRequire } from "node:module";
-import { assertPrerequisites, desktop, loadPage, rendered, revision, root, setEvent, start, waitBuilt, watchErrors } from "./chromium.mjs";
+import { desktop, loadPage, rendered, revision, root, servePreview, setEvent, waitBuilt, watchErrors } from "./chromium.mjs";
 
 const require = createRequire(import.meta.url);
 const lib = require(path.join(root, "pkg"));
@@ -28,9 +28,7 @@ const consoleErrors = [];
 const offsite = [];
 
 before(async () => {
-  assertPrerequisites();
-  ({ server, url: pageUrl } = await start({ port: 0 }));
-  origin = new URL(pageUrl).origin;
+  ({ server, pageUrl, origin } = await servePreview());
   ({ userDataDir, context, page } = await desktop("ls-webhooks-chromium-signing-", origin, offsite));
   watchErrors(page, consoleErrors);
 });
